@@ -1,0 +1,50 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# WarpDrive: the one entry point.
+#
+#   make              modules (against KDIR), liburing-accel, tests, tools
+#   make check        the selftests in the QEMU lab on both tiers (stock
+#                     Debian 6.12 kernel and the debug kernel)
+#   make check-stock  ... on the stock tier only
+#   make check-debug  ... on the debug tier only
+#   make demo         boot the VM, load the modules, run wd-demo
+#   make vm           an interactive shell in the VM, modules loaded
+#   make clean
+#
+# KDIR defaults to the newest installed linux-headers-6.12.*-cloud-amd64,
+# else /lib/modules/$(uname -r)/build.
+
+BUILD := $(CURDIR)/build
+KDIR ?= $(shell bash -c 'source scripts/lab/common.sh && wd_stock_kdir' 2>/dev/null)
+
+all: modules user
+
+modules:
+	@test -n "$(KDIR)" || { echo "no kernel headers: set KDIR or run scripts/install-deps.sh"; exit 1; }
+	scripts/build-modules.sh $(KDIR) $(BUILD)/modules
+
+# Static programs: the VM's initramfs has no libc.
+user:
+	$(MAKE) -C liburing-accel O=$(BUILD)/lib
+	$(MAKE) -C selftests O=$(BUILD)/user STATIC=1
+	$(MAKE) -C tools O=$(BUILD)/user STATIC=1
+
+check:
+	scripts/lab/check.sh all
+
+check-stock:
+	scripts/lab/check.sh stock
+
+check-debug:
+	scripts/lab/check.sh debug
+
+demo:
+	scripts/lab/vm.sh demo
+
+vm:
+	scripts/lab/vm.sh shell
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all modules user check check-stock check-debug demo vm clean

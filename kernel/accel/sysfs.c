@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sysfs attributes every WarpDrive device has, under
+ * /sys/class/warpdrive/<name>/. Documented in docs/sysfs.md. Drivers add
+ * their own knobs through wdev->groups.
+ */
+#include <linux/sysfs.h>
+#include "wd_internal.h"
+
+static ssize_t driver_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	return sysfs_emit(buf, "%s\n", wd_dev_to_wdev(dev)->ops->name);
+}
+static DEVICE_ATTR_RO(driver);
+
+static ssize_t ops_show(struct device *dev, struct device_attribute *attr,
+			char *buf)
+{
+	struct wd_device *wdev = wd_dev_to_wdev(dev);
+	int len = 0;
+	int op;
+
+	for (op = 0; op < WD_OP_END; op++)
+		if (wdev->ops_mask & BIT_ULL(op))
+			len += sysfs_emit_at(buf, len, "%s%s", len ? " " : "",
+					     wd_op_table[op].name);
+	len += sysfs_emit_at(buf, len, "\n");
+	return len;
+}
+static DEVICE_ATTR_RO(ops);
+
+static const char * const wd_dev_flag_names[] = {
+	[ilog2(WD_DEV_F_CPU_SVA)]	= "cpu_sva",
+	[ilog2(WD_DEV_F_SVA)]		= "sva",
+	[ilog2(WD_DEV_F_PINNED)]	= "pinned",
+};
+
+static ssize_t flags_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	u64 flags = wd_dev_to_wdev(dev)->dev_flags;
+	int len = 0;
+	int bit;
+
+	for (bit = 0; bit < ARRAY_SIZE(wd_dev_flag_names); bit++)
+		if (flags & BIT_ULL(bit))
+			len += sysfs_emit_at(buf, len, "%s%s", len ? " " : "",
+					     wd_dev_flag_names[bit]);
+	len += sysfs_emit_at(buf, len, "\n");
+	return len;
+}
+static DEVICE_ATTR_RO(flags);
+
+static ssize_t max_len_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", wd_dev_to_wdev(dev)->max_len);
+}
+static DEVICE_ATTR_RO(max_len);
+
+static ssize_t nr_queues_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", wd_dev_to_wdev(dev)->nr_queues);
+}
+static DEVICE_ATTR_RO(nr_queues);
+
+static ssize_t numa_node_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", wd_dev_to_wdev(dev)->numa_node);
+}
+static DEVICE_ATTR_RO(numa_node);
+
+/* A snapshot: CPUs keep counting while the sum is taken. */
+static ssize_t stat_show(struct device *dev, char *buf, size_t offset)
+{
+	struct wd_stats sum;
+
+	wd_stats_sum(wd_dev_to_wdev(dev), &sum);
+	return sysfs_emit(buf, "%llu\n", *(u64 *)((u8 *)&sum + offset));
+}
+
+#define WD_STAT_ATTR(field)						\
+static ssize_t field##_show(struct device *dev,				\
+			    struct device_attribute *attr, char *buf)	\
+{									\
+	return stat_show(dev, buf, offsetof(struct wd_stats, field));	\
+}									\
+static DEVICE_ATTR_RO(field)
+
+WD_STAT_ATTR(submitted);
+WD_STAT_ATTR(completed);
+WD_STAT_ATTR(failed);
+
+static struct attribute *wd_dev_attrs[] = {
+	&dev_attr_driver.attr,
+	&dev_attr_ops.attr,
+	&dev_attr_flags.attr,
+	&dev_attr_max_len.attr,
+	&dev_attr_nr_queues.attr,
+	&dev_attr_numa_node.attr,
+	&dev_attr_submitted.attr,
+	&dev_attr_completed.attr,
+	&dev_attr_failed.attr,
+	NULL,
+};
+
+static const struct attribute_group wd_dev_group = {
+	.attrs = wd_dev_attrs,
+};
+
+const struct attribute_group *wd_dev_groups[] = {
+	&wd_dev_group,
+	NULL,
+};

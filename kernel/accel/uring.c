@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The io_uring path: file_operations.uring_cmd decodes and validates a
+ * WarpDrive SQE, then either answers it at once (control commands, inline
+ * NOPs) or hands it to the driver; the driver's completion, from whatever
+ * context it comes, is turned into the CQE in the submitter's task.
+ */
+#include <linux/nospec.h>
+#include <linux/uaccess.h>
+#include "wd_internal.h"
+
+static inline struct io_uring_cmd *wd_req_to_cmd(struct wd_req *rq)
+{
+	return (struct io_uring_cmd *)((u8 *)rq -
+				       offsetof(struct io_uring_cmd, pdu));
+}
+
+/*
+ * Fields every WarpDrive command leaves alone; must be zero so that they
+ * can be given a meaning later without breaking anyone.
+ */
+static int wd_check_reserved(struct io_uring_cmd *cmd,
+			     unsigned int issue_flags)
+{
+	const struct io_uring_sqe *sqe = cmd->sqe;
+
+	if (cmd->flags & IORING_URING_CMD_FIXED)
+		return -EOPNOTSUPP;
+	if (READ_ONCE(sqe->buf_index) || READ_ONCE(sqe->file_index))
+		return -EINVAL;
+	/* An SQE128 SQE has 64 more bytes of cmd; none is defined yet. */
+	if ((issue_flags & IO_URING_F_SQE128) &&
+	    memchr_inv((const u8 *)sqe->cmd + sizeof(struct wd_sqe_cmd), 0,
+		       sizeof(*sqe)))
+		return -EINVAL;
+	return 0;
+}
+
+static int wd_get_features(struct wd_device *wdev,
+			   const struct io_uring_sqe *sqe)
+{
+	const struct wd_sqe_cmd *c = io_uring_sqe_cmd(sqe);
+	void __user *ubuf = u64_to_user_ptr(READ_ONCE(sqe->addr));
+	u32 len = READ_ONCE(sqe->len);
+	struct wd_features f;
+
+	BUILD_BUG_ON(sizeof(f) != WD_FEATURES_SIZE_V0);
+
+	if (READ_ONCE(sqe->ioprio) || READ_ONCE(c->addr2) || READ_ONCE(c->arg))
+		return -EINVAL;
+	if (len < WD_FEATURES_SIZE_V0)
+		return -EINVAL;
+
+	/* Every byte, padding included, is written: start from zero. */
+	memset(&f, 0, sizeof(f));
+	f.size = sizeof(f);
+	f.abi_version = WD_ABI_VERSION;
+	f.ops = wdev->ops_mask;
+	f.op_flags = wd_all_op_flags();
+	f.dev_flags = wdev->dev_flags;
+	f.max_len = wdev->max_len;
+	f.nr_queues = wdev->nr_queues;
+	f.numa_node = wdev->numa_node;
+
+	len = min_t(u32, len, sizeof(f));
+	if (copy_to_user(ubuf, &f, len))
+		return -EFAULT;
+	return len;
+}
+
+static int wd_uring_ctrl(struct wd_device *wdev, struct io_uring_cmd *cmd)
+{
+	switch (WD_CMD_NR(cmd->cmd_op)) {
+	case WD_CTRL_GET_FEATURES:
+		return wd_get_features(wdev, cmd->sqe);
+	default:
+		return -EINVAL;
+	}
+}
+
+/*
+ * Completes in the issue path. On a CQE32 ring the value result has to
+ * travel with the CQE, which only io_uring_cmd_done() can attach.
+ */
+static int wd_uring_done_now(struct io_uring_cmd *cmd, struct wd_req *rq,
+			     unsigned int issue_flags)
+{
+	if (!(issue_flags & IO_URING_F_CQE32))
+		return rq->res;
+	io_uring_cmd_done(cmd, rq->res, rq->res2, issue_flags);
+	return -EIOCBQUEUED;
+}
+
+static int wd_uring_op(struct wd_device *wdev, struct io_uring_cmd *cmd,
+		       unsigned int issue_flags)
+{
+	struct wd_req *rq = io_uring_cmd_to_pdu(cmd, struct wd_req);
+	const struct io_uring_sqe *sqe = cmd->sqe;
+	u16 flags = READ_ONCE(sqe->ioprio);
+	const struct wd_op_desc *desc;
+	u32 op = WD_CMD_NR(cmd->cmd_op);
+	int ret;
+
+	if (op >= WD_OP_END)
+		return -EINVAL;
+	op = array_index_nospec(op, WD_OP_END);
+	desc = &wd_op_table[op];
+
+	if (flags & ~desc->flags)
+		return -EINVAL;
+	if (!(wdev->ops_mask & BIT_ULL(op)))
+		return -EOPNOTSUPP;
+
+	rq->op = op;
+	rq->flags = WD_REQ_URING;
+	ret = desc->prep(rq, sqe, flags);
+	if (ret)
+		return ret;
+
+	if (op == WD_OP_NOP && (flags & WD_NOP_F_INLINE))
+		return wd_uring_done_now(cmd, rq, issue_flags);
+
+	if (!wd_device_enter(wdev))
+		return -ENODEV;
+
+	/* Counted first: the completion may run on another CPU at once. */
+	this_cpu_inc(wdev->stats->submitted);
+	ret = wdev->ops->submit(wdev, rq);
+	if (unlikely(ret)) {
+		this_cpu_dec(wdev->stats->submitted);
+		wd_device_exit(wdev);
+		return ret;
+	}
+	/* rq may already be completed and gone: don't touch it. */
+	return -EIOCBQUEUED;
+}
+
+int wd_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
+{
+	struct wd_device *wdev = cmd->file->private_data;
+	u32 cmd_op = cmd->cmd_op;
+	int ret;
+
+	if (WD_CMD_MAGIC_OF(cmd_op) != WD_CMD_MAGIC)
+		return -EINVAL;
+	ret = wd_check_reserved(cmd, issue_flags);
+	if (ret)
+		return ret;
+
+	switch (WD_CMD_CLASS(cmd_op)) {
+	case WD_CLASS_CTRL:
+		return wd_uring_ctrl(wdev, cmd);
+	case WD_CLASS_OP:
+		return wd_uring_op(wdev, cmd, issue_flags);
+	default:
+		return -EINVAL;
+	}
+}
+
+static void wd_uring_task_done(struct io_uring_cmd *cmd,
+			       unsigned int issue_flags)
+{
+	struct wd_req *rq = io_uring_cmd_to_pdu(cmd, struct wd_req);
+
+	/*
+	 * Also when the task is exiting (IO_URING_F_TASK_DEAD): the CQE is
+	 * never seen then, but io_uring still needs the request back.
+	 */
+	io_uring_cmd_done(cmd, rq->res, rq->res2, issue_flags);
+}
+
+/*
+ * Called through wd_complete() by the driver, from any context. The CQE
+ * must be posted from the submitter's task; io_uring batches these task
+ * works, and the lazy variant lets a waiter sleep until enough CQEs for
+ * its wait are ready rather than waking it per completion.
+ */
+void wd_uring_complete(struct wd_req *rq)
+{
+	struct io_uring_cmd *cmd = wd_req_to_cmd(rq);
+	struct wd_device *wdev = cmd->file->private_data;
+
+	this_cpu_inc(wdev->stats->completed);
+	if (rq->res < 0)
+		this_cpu_inc(wdev->stats->failed);
+	wd_device_exit(wdev);
+	io_uring_cmd_do_in_task_lazy(cmd, wd_uring_task_done);
+}

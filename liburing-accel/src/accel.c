@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: MIT
+/*
+ * liburing-accel: finding, opening and probing WarpDrive devices.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "liburing-accel.h"
+
+#define WD_DEV_DIR	"/dev/warpdrive"
+#define WD_SYSFS_DIR	"/sys/class/warpdrive"
+/* Device names are short ("soft0", "edu0"); the core enforces nothing
+ * longer than a path component, this is just our buffer. */
+#define WD_NAME_MAX	64
+
+static const char *const op_names[WD_OP_END] = {
+	[WD_OP_NOP] = "nop",
+};
+
+const char *io_uring_accel_op_name(unsigned int op)
+{
+	if (op >= WD_OP_END)
+		return NULL;
+	return op_names[op];
+}
+
+static int valid_name(const char *name)
+{
+	size_t len = name ? strlen(name) : 0;
+
+	return len && len < WD_NAME_MAX && !strchr(name, '/') &&
+	       strcmp(name, ".") && strcmp(name, "..");
+}
+
+int io_uring_accel_open(const char *name, int oflags)
+{
+	char path[sizeof(WD_DEV_DIR) + WD_NAME_MAX + 1];
+	int fd;
+
+	if (!valid_name(name))
+		return -EINVAL;
+	snprintf(path, sizeof(path), WD_DEV_DIR "/%s", name);
+	fd = open(path, oflags | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* 1 when the device's sysfs "ops" (space-separated names) lists @opname. */
+static int device_has_op(const char *dev, const char *opname)
+{
+	char path[sizeof(WD_SYSFS_DIR) + WD_NAME_MAX + 8];
+	char buf[1024], *tok, *save;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), WD_SYSFS_DIR "/%s/ops", dev);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+
+	for (tok = strtok_r(buf, " \n", &save); tok;
+	     tok = strtok_r(NULL, " \n", &save))
+		if (!strcmp(tok, opname))
+			return 1;
+	return 0;
+}
+
+int io_uring_accel_open_op(unsigned int op, int oflags, char *name,
+			   size_t size)
+{
+	const char *opname = io_uring_accel_op_name(op);
+	struct dirent **list;
+	int i, n, ret = -ENODEV;
+
+	if (!opname)
+		return -EINVAL;
+	n = scandir(WD_SYSFS_DIR, &list, NULL, alphasort);
+	if (n < 0)
+		return errno == ENOENT ? -ENODEV : -errno;
+
+	for (i = 0; i < n; i++) {
+		const char *dev = list[i]->d_name;
+
+		if (ret != -ENODEV || !valid_name(dev) || dev[0] == '.' ||
+		    !device_has_op(dev, opname))
+			continue;
+		ret = io_uring_accel_open(dev, oflags);
+		if (ret >= 0 && name && size)
+			snprintf(name, size, "%s", dev);
+	}
+	for (i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+	return ret;
+}
+
+int io_uring_accel_probe(int fd, struct wd_features *f)
+{
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+	int ret;
+
+	ret = io_uring_queue_init(1, &ring, 0);
+	if (ret)
+		return ret;
+
+	memset(f, 0, sizeof(*f));
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_accel_get_features(sqe, fd, f);
+	ret = io_uring_submit_and_wait(&ring, 1);
+	if (ret >= 0) {
+		ret = io_uring_wait_cqe(&ring, &cqe);
+		if (!ret) {
+			ret = cqe->res < 0 ? cqe->res : 0;
+			io_uring_cqe_seen(&ring, cqe);
+		}
+	}
+	io_uring_queue_exit(&ring);
+	return ret;
+}

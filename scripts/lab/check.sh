@@ -1,0 +1,41 @@
+#!/bin/bash
+# make check: the selftests in the VM, on each tier.
+#
+# Usage: check.sh [stock|debug|all]   (default all)
+# Ends with "N passed, N failed" over all tiers; non-zero on any failure.
+set -uo pipefail
+source "$(dirname "$0")/common.sh"
+tiers=${1:-all}
+[ "$tiers" = all ] && tiers="stock debug"
+tests="probe nop badinput teardown unload"
+
+deps=()
+case " $tiers " in *" debug "*) deps=(--debug-tier) ;; esac
+"$WD_ROOT/scripts/install-deps.sh" "${deps[@]}" || die "dependencies missing"
+
+total_pass=0 total_fail=0 rc=0
+for tier in $tiers; do
+	start=$(date +%s)
+	echo "== $tier tier: building"
+	read -r kernel initrd < <("$WD_ROOT/scripts/lab/prepare.sh" "$tier") ||
+		true
+	if [ -z "${initrd:-}" ]; then
+		echo "not ok - $tier: build failed"
+		total_fail=$((total_fail + 1)); rc=1
+		continue
+	fi
+	echo "== $tier tier: booting $kernel"
+	out=$WD_BUILD/$tier/run
+	# The debug kernel is several times slower (KASAN, lockdep, TCG).
+	limit=300; [ "$tier" = debug ] && limit=900
+	"$WD_ROOT/scripts/lab/qemu.sh" "$kernel" "$initrd" check "$out" "$limit"
+	"$WD_ROOT/scripts/lab/report.sh" "$tier" "$out" $tests | tee "$out/summary.txt"
+	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
+	read -r p f < <(tail -n 1 "$out/summary.txt" |
+		sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/')
+	total_pass=$((total_pass + ${p:-0}))
+	total_fail=$((total_fail + ${f:-1}))
+	echo "== $tier tier: $(( $(date +%s) - start ))s (console: $out/console.log)"
+done
+echo "$total_pass passed, $total_fail failed"
+[ $rc -eq 0 ] && [ $total_fail -eq 0 ]

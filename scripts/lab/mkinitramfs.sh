@@ -1,0 +1,54 @@
+#!/bin/bash
+# Build the lab VM's initramfs: busybox, our init, the modules of one tier
+# and the statically linked test and demo programs.
+#
+# Usage: mkinitramfs.sh MODULE_DIR BIN_DIR OUTPUT
+#   MODULE_DIR  holds warpdrive.ko and the driver modules (one tier's)
+#   BIN_DIR     holds the static test programs and wd-demo
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+moddir=$1
+bindir=$2
+output=$3
+
+busybox=$(command -v busybox) || { echo "mkinitramfs: busybox-static missing" >&2; exit 1; }
+ldd "$busybox" >/dev/null 2>&1 &&
+	{ echo "mkinitramfs: $busybox is not static (install busybox-static)" >&2; exit 1; }
+
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+
+mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,root,wd/bin,wd/modules}
+cp "$busybox" "$stage/bin/busybox"
+for applet in $("$busybox" --list); do
+	[ "$applet" = busybox ] || ln -sf busybox "$stage/bin/$applet"
+done
+# The kernel opens /dev/console for init before anything is mounted.
+mknod -m 600 "$stage/dev/console" c 5 1
+mknod -m 666 "$stage/dev/null" c 1 3
+
+install -m 755 "$here/init" "$stage/init"
+install -m 755 "$here/run-tests" "$stage/wd/run-tests"
+
+# Modules, in load order: the core first, then its drivers.
+: > "$stage/wd/modules/order"
+for m in warpdrive warpdrive_soft; do
+	ko=$(find "$moddir" -name "$m.ko" | head -n 1)
+	[ -n "$ko" ] || { echo "mkinitramfs: $m.ko not found in $moddir" >&2; exit 1; }
+	cp "$ko" "$stage/wd/modules/"
+	echo "$m.ko" >> "$stage/wd/modules/order"
+done
+
+# Test programs, in the order they run; unload goes last, it reloads.
+: > "$stage/wd/tests"
+for t in probe nop badinput teardown unload; do
+	[ -x "$bindir/$t" ] || { echo "mkinitramfs: test $t not built in $bindir" >&2; exit 1; }
+	cp "$bindir/$t" "$stage/wd/bin/"
+	echo "$t" >> "$stage/wd/tests"
+done
+[ -x "$bindir/wd-demo" ] && cp "$bindir/wd-demo" "$stage/wd/bin/"
+
+mkdir -p "$(dirname "$output")"
+(cd "$stage" && find . -print0 | cpio --null -o -H newc --quiet) |
+	gzip -1 > "$output.tmp"
+mv "$output.tmp" "$output"

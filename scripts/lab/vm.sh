@@ -1,0 +1,14 @@
+#!/bin/bash
+# make vm / make demo: boot the lab VM with the modules loaded.
+#
+# Usage: vm.sh shell|demo [stock|debug]   (default tier: stock)
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+mode=$1
+tier=${2:-stock}
+
+"$WD_ROOT/scripts/install-deps.sh" $([ "$tier" = debug ] && echo --debug-tier)
+read -r kernel initrd < <("$WD_ROOT/scripts/lab/prepare.sh" "$tier")
+[ -n "${initrd:-}" ] || die "build failed"
+exec "$WD_ROOT/scripts/lab/qemu.sh" "$kernel" "$initrd" "$mode" \
+	"$WD_BUILD/$tier/$mode" 300

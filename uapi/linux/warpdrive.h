@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * WarpDrive: accelerator offload through io_uring.
+ *
+ * This header is the whole user ABI and the single source of truth for the
+ * kernel and for liburing-accel.
+ *
+ * A request is an io_uring SQE with opcode IORING_OP_URING_CMD whose fd is
+ * a WarpDrive device (/dev/warpdrive/<name>, or its fixed-file index). The
+ * SQE fields io_uring leaves to the driver are used as follows:
+ *
+ *   sqe->cmd_op     WD_CMD_* (below): which command or op
+ *   sqe->ioprio     request flags: WD_F_* common to all ops, plus the op's
+ *                   own (WD_NOP_F_*, ...); io_uring uses this field the same
+ *                   way for its own send/recv/accept flags
+ *   sqe->addr       first operand (source address for data ops)
+ *   sqe->len        length in bytes (or the op's own meaning, documented
+ *                   with the op)
+ *   sqe->cmd[0..15] struct wd_sqe_cmd: second operand and one argument
+ *   sqe->buf_index  must be 0 (registered buffers come later)
+ *   sqe->file_index must be 0 (reserved)
+ *   SQE128 rings: the extra 64 bytes of sqe->cmd must be 0 (reserved)
+ *
+ * Every field an op does not use must be zero, else the request fails with
+ * -EINVAL; so does an unknown command, op or flag. An op the device does
+ * not implement fails with -EOPNOTSUPP. The CQE's res is the op's result
+ * (bytes done, or a value documented with the op) or a negative errno. On a
+ * CQE32 ring, big_cqe[0] carries the op's 64-bit value result (0 when it
+ * has none) and big_cqe[1] is 0.
+ */
+#ifndef _UAPI_LINUX_WARPDRIVE_H
+#define _UAPI_LINUX_WARPDRIVE_H
+
+#include <linux/types.h>
+
+/*
+ * ABI version reported by WD_CMD_GET_FEATURES. Bumped only for changes a
+ * program must know about; additions are found through the feature bits.
+ */
+#define WD_ABI_VERSION		0
+
+/*
+ * Command numbering (sqe->cmd_op, 32 bits):
+ *
+ *   31            16 15       8 7         0
+ *  +----------------+----------+-----------+
+ *  |  WD_CMD_MAGIC  |  class   |  number   |
+ *  +----------------+----------+-----------+
+ *
+ * The magic keeps our numbers apart from every other driver's URING_CMD
+ * space, so a request sent to the wrong kind of device can never be
+ * mistaken for a valid one. The class says who handles the command:
+ *
+ *   WD_CLASS_CTRL  handled by the WarpDrive core itself, synchronously
+ *                  (probing, configuration); number = WD_CTRL_*
+ *   WD_CLASS_OP    a data op executed by the device, one request per SQE
+ *                  (the "inline" form); number = WD_OP_*
+ *
+ * Further classes (descriptor batches) will take further class values; the
+ * op numbers stay the same across forms.
+ */
+#define WD_CMD_MAGIC		0x5744U		/* "WD" */
+#define WD_CLASS_CTRL		0x00U
+#define WD_CLASS_OP		0x01U
+
+#define WD_CMD(class, nr)	((WD_CMD_MAGIC << 16) | ((class) << 8) | (nr))
+#define WD_CMD_MAGIC_OF(cmd)	((__u32)(cmd) >> 16)
+#define WD_CMD_CLASS(cmd)	(((__u32)(cmd) >> 8) & 0xffU)
+#define WD_CMD_NR(cmd)		((__u32)(cmd) & 0xffU)
+
+/* Control commands (WD_CLASS_CTRL). */
+enum {
+	/*
+	 * Report what the device and this kernel support.
+	 *   sqe->addr  user pointer to a struct wd_features
+	 *   sqe->len   size of that buffer in bytes (at least
+	 *              WD_FEATURES_SIZE_V0)
+	 * The kernel writes min(sqe->len, its own sizeof(struct wd_features))
+	 * bytes, every one of them initialised, and completes with the number
+	 * of bytes written. A program built against a newer header sees the
+	 * kernel's size in wd_features.size and zeroes beyond it.
+	 */
+	WD_CTRL_GET_FEATURES	= 0x01,
+	WD_CTRL_END,
+};
+
+#define WD_CMD_GET_FEATURES	WD_CMD(WD_CLASS_CTRL, WD_CTRL_GET_FEATURES)
+
+/*
+ * Data ops (WD_CLASS_OP). The number doubles as the bit index in
+ * wd_features.ops, so there are at most 64 of them.
+ */
+enum {
+	/*
+	 * Does nothing, through the whole path: validation, the device's queue,
+	 * its completion context and the CQE. The reference for overhead.
+	 *   sqe->addr, sqe->len: 0 unless WD_NOP_F_INJECT_RESULT
+	 *   wd_sqe_cmd.arg: any value, echoed in big_cqe[0] on CQE32 rings
+	 *   wd_sqe_cmd.addr2: 0
+	 * Result: 0, or (__s32)sqe->len with WD_NOP_F_INJECT_RESULT.
+	 */
+	WD_OP_NOP		= 0x00,
+	WD_OP_END,
+};
+
+#define WD_CMD_NOP		WD_CMD(WD_CLASS_OP, WD_OP_NOP)
+
+/* Request flags common to every op (sqe->ioprio, low byte). */
+#define WD_F_COMMON_MASK	0x00ffU
+
+/* Op-specific request flags (sqe->ioprio, high byte). */
+/* WD_OP_NOP: complete with (__s32)sqe->len instead of 0 */
+#define WD_NOP_F_INJECT_RESULT	(1U << 8)
+/*
+ * WD_OP_NOP: complete in the io_uring issue path without involving the
+ * device. Measures io_uring's own URING_CMD floor.
+ */
+#define WD_NOP_F_INLINE		(1U << 9)
+
+/* The 16 bytes of sqe->cmd on a 64-byte SQE. */
+struct wd_sqe_cmd {
+	__u64	addr2;		/* second operand (destination for data ops) */
+	__u64	arg;		/* op argument (seed, pattern, ...) */
+};
+
+/* Device capability flags (wd_features.dev_flags, sysfs "flags"). */
+/* Operands are resolved by the CPU in the submitter's address space. */
+#define WD_DEV_F_CPU_SVA	(1ULL << 0)
+/* The device walks the submitter's page tables itself (PASID). */
+#define WD_DEV_F_SVA		(1ULL << 1)
+/* The kernel pins and DMA-maps operands for the device. */
+#define WD_DEV_F_PINNED		(1ULL << 2)
+
+struct wd_features {
+	__u32	size;		/* bytes of this struct the kernel knows */
+	__u16	abi_version;	/* WD_ABI_VERSION */
+	__u16	__pad0;
+	__u64	ops;		/* bit (1 << WD_OP_x) per op the device runs */
+	__u64	op_flags;	/* WD_F_* and op flags the kernel accepts */
+	__u64	dev_flags;	/* WD_DEV_F_* */
+	__u64	max_len;	/* longest operand one request may name */
+	__u32	nr_queues;	/* hardware (or engine) queues */
+	__s32	numa_node;	/* -1 when the device has no affinity */
+	__u64	__resv[4];	/* zero */
+};
+
+#define WD_FEATURES_SIZE_V0	80
+
+#endif /* _UAPI_LINUX_WARPDRIVE_H */
