@@ -8,7 +8,7 @@
 #include "wd_internal.h"
 
 static int wd_nop_prep(struct wd_req *rq, const struct io_uring_sqe *sqe,
-		       u16 flags)
+		       u32 flags)
 {
 	const struct wd_sqe_cmd *c = io_uring_sqe_cmd(sqe);
 	u64 addr = READ_ONCE(sqe->addr);

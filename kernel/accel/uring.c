@@ -26,7 +26,7 @@ static int wd_check_reserved(struct io_uring_cmd *cmd,
 
 	if (cmd->flags & IORING_URING_CMD_FIXED)
 		return -EOPNOTSUPP;
-	if (READ_ONCE(sqe->buf_index) || READ_ONCE(sqe->file_index))
+	if (READ_ONCE(sqe->buf_index))
 		return -EINVAL;
 	/* An SQE128 SQE has 64 more bytes of cmd; none is defined yet. */
 	if ((issue_flags & IO_URING_F_SQE128) &&
@@ -46,7 +46,8 @@ static int wd_get_features(struct wd_device *wdev,
 
 	BUILD_BUG_ON(sizeof(f) != WD_FEATURES_SIZE_V0);
 
-	if (READ_ONCE(sqe->ioprio) || READ_ONCE(c->addr2) || READ_ONCE(c->arg))
+	if (READ_ONCE(sqe->file_index) || READ_ONCE(c->addr2) ||
+	    READ_ONCE(c->arg))
 		return -EINVAL;
 	if (len < WD_FEATURES_SIZE_V0)
 		return -EINVAL;
@@ -96,7 +97,7 @@ static int wd_uring_op(struct wd_device *wdev, struct io_uring_cmd *cmd,
 {
 	struct wd_req *rq = io_uring_cmd_to_pdu(cmd, struct wd_req);
 	const struct io_uring_sqe *sqe = cmd->sqe;
-	u16 flags = READ_ONCE(sqe->ioprio);
+	u32 flags = READ_ONCE(sqe->file_index);
 	const struct wd_op_desc *desc;
 	u32 op = WD_CMD_NR(cmd->cmd_op);
 	int ret;

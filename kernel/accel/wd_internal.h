@@ -19,15 +19,15 @@ struct wd_stats {
 /**
  * struct wd_op_desc - one entry of the op table
  * @name: as shown in sysfs and logs
- * @flags: op-specific request flags (sqe->ioprio high byte) the op accepts
+ * @flags: request flags (sqe->file_index) the op accepts
  * @prep: read and validate the op's SQE fields into @rq. Returns 0, or a
  *	negative errno that fails the request before the device sees it.
  */
 struct wd_op_desc {
 	const char	*name;
-	u16		flags;
+	u32		flags;
 	int		(*prep)(struct wd_req *rq, const struct io_uring_sqe *sqe,
-				u16 flags);
+				u32 flags);
 };
 
 extern const struct wd_op_desc wd_op_table[WD_OP_END];

@@ -38,7 +38,7 @@ static inline struct wd_sqe_cmd *io_uring_sqe_accel_cmd(struct io_uring_sqe *sqe
  * kernel checks is never left holding a previous request's value.
  */
 static inline void io_uring_prep_accel_cmd(struct io_uring_sqe *sqe, int fd,
-					   __u32 cmd_op, __u16 flags,
+					   __u32 cmd_op, __u32 flags,
 					   __u64 addr, __u32 len,
 					   __u64 addr2, __u64 arg)
 {
@@ -46,7 +46,7 @@ static inline void io_uring_prep_accel_cmd(struct io_uring_sqe *sqe, int fd,
 
 	io_uring_prep_rw(IORING_OP_URING_CMD, sqe, fd, NULL, 0, 0);
 	sqe->cmd_op = cmd_op;
-	sqe->ioprio = flags;
+	sqe->file_index = flags;
 	sqe->addr = addr;
 	sqe->len = len;
 	cmd->addr2 = addr2;
@@ -62,7 +62,7 @@ static inline void io_uring_prep_accel_nop(struct io_uring_sqe *sqe, int fd,
 					   unsigned int flags, int res,
 					   __u64 arg)
 {
-	io_uring_prep_accel_cmd(sqe, fd, WD_CMD_NOP, (__u16)flags, 0,
+	io_uring_prep_accel_cmd(sqe, fd, WD_CMD_NOP, flags, 0,
 				(__u32)res, 0, arg);
 }
 

@@ -10,15 +10,18 @@
  * SQE fields io_uring leaves to the driver are used as follows:
  *
  *   sqe->cmd_op     WD_CMD_* (below): which command or op
- *   sqe->ioprio     request flags: WD_F_* common to all ops, plus the op's
- *                   own (WD_NOP_F_*, ...); io_uring uses this field the same
- *                   way for its own send/recv/accept flags
  *   sqe->addr       first operand (source address for data ops)
  *   sqe->len        length in bytes (or the op's own meaning, documented
  *                   with the op)
+ *   sqe->file_index request flags (the 32 bits at byte 44, which liburing
+ *                   also names splice_fd_in, optlen and addr_len): WD_F_*
+ *                   common to all ops in the low 16 bits, the op's own
+ *                   (WD_NOP_F_*, ...) in the high 16. io_uring leaves this
+ *                   slot to the driver for URING_CMD; sqe->ioprio would be
+ *                   the natural place, but io_uring refuses a non-zero
+ *                   ioprio on URING_CMD with -EINVAL before we see it.
  *   sqe->cmd[0..15] struct wd_sqe_cmd: second operand and one argument
  *   sqe->buf_index  must be 0 (registered buffers come later)
- *   sqe->file_index must be 0 (reserved)
  *   SQE128 rings: the extra 64 bytes of sqe->cmd must be 0 (reserved)
  *
  * Every field an op does not use must be zero, else the request fails with
@@ -105,17 +108,17 @@ enum {
 
 #define WD_CMD_NOP		WD_CMD(WD_CLASS_OP, WD_OP_NOP)
 
-/* Request flags common to every op (sqe->ioprio, low byte). */
-#define WD_F_COMMON_MASK	0x00ffU
+/* Request flags common to every op (sqe->file_index, low 16 bits). */
+#define WD_F_COMMON_MASK	0x0000ffffU
 
-/* Op-specific request flags (sqe->ioprio, high byte). */
+/* Op-specific request flags (sqe->file_index, high 16 bits). */
 /* WD_OP_NOP: complete with (__s32)sqe->len instead of 0 */
-#define WD_NOP_F_INJECT_RESULT	(1U << 8)
+#define WD_NOP_F_INJECT_RESULT	(1U << 16)
 /*
  * WD_OP_NOP: complete in the io_uring issue path without involving the
  * device. Measures io_uring's own URING_CMD floor.
  */
-#define WD_NOP_F_INLINE		(1U << 9)
+#define WD_NOP_F_INLINE		(1U << 17)
 
 /* The 16 bytes of sqe->cmd on a 64-byte SQE. */
 struct wd_sqe_cmd {
