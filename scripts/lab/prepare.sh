@@ -22,6 +22,7 @@ debug)
 	die "unknown tier $tier"
 	;;
 esac
+mkdir -p "$WD_BUILD/$tier"
 "$WD_ROOT/scripts/build-modules.sh" "$kdir" "$WD_BUILD/$tier/modules" > "$WD_BUILD/$tier/modules.log" 2>&1 ||
 	{ cat "$WD_BUILD/$tier/modules.log" >&2; die "module build for $tier failed"; }
 "$WD_ROOT/scripts/lab/mkinitramfs.sh" "$WD_BUILD/$tier/modules" \
