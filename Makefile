@@ -14,20 +14,20 @@
 # KDIR defaults to the newest installed linux-headers-6.12.*-cloud-amd64,
 # else /lib/modules/$(uname -r)/build.
 
-BUILD := $(CURDIR)/build
+WD_BUILD ?= $(CURDIR)/build
 KDIR ?= $(shell bash -c 'source scripts/lab/common.sh && wd_stock_kdir' 2>/dev/null)
 
 all: modules user
 
 modules:
 	@test -n "$(KDIR)" || { echo "no kernel headers: set KDIR or run scripts/install-deps.sh"; exit 1; }
-	scripts/build-modules.sh $(KDIR) $(BUILD)/modules
+	scripts/build-modules.sh $(KDIR) $(WD_BUILD)/modules
 
 # Static programs: the VM's initramfs has no libc.
 user:
-	$(MAKE) -C liburing-accel O=$(BUILD)/lib
-	$(MAKE) -C selftests O=$(BUILD)/user STATIC=1
-	$(MAKE) -C tools O=$(BUILD)/user STATIC=1
+	$(MAKE) -C liburing-accel O=$(WD_BUILD)/lib
+	$(MAKE) -C selftests O=$(WD_BUILD)/user STATIC=1
+	$(MAKE) -C tools O=$(WD_BUILD)/user STATIC=1
 
 check:
 	scripts/lab/check.sh all
@@ -45,6 +45,6 @@ vm:
 	scripts/lab/vm.sh shell
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(WD_BUILD)
 
 .PHONY: all modules user check check-stock check-debug demo vm clean

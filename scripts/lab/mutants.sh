@@ -1,0 +1,49 @@
+#!/bin/bash
+# Prove the lab can fail: build deliberately broken copies of the module
+# and check that `check.sh` rejects each of them.
+#
+# Usage: mutants.sh [stock|debug]   (default stock; the leak mutant always
+#                                    runs on the debug tier, where kmemleak is)
+# Each mutant is one sed expression applied to a copy of the tree; the
+# script fails if any mutant passes the suite.
+set -uo pipefail
+source "$(dirname "$0")/common.sh"
+tier=${1:-stock}
+
+# name | file | sed expression | tier
+mutants=(
+	"nop-wrong-result|kernel/accel/ops.c|s/(s32)len : 0;/(s32)len : 1;/|$tier"
+	"warn-in-issue-path|kernel/accel/uring.c|/^static int wd_uring_op(/,/^{/ s/^{/{\n\tWARN_ON(1);/|$tier"
+	"leak-per-open|kernel/accel/core.c|s/^\tget_device(&wdev->dev);/\tWARN_ON(!kmalloc(64, GFP_KERNEL));\n&/|debug"
+)
+
+work=$(mktemp -d)
+trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
+survived=0
+for m in "${mutants[@]}"; do
+	IFS='|' read -r name file expr mtier <<< "$m"
+	rm -rf "$work/tree"
+	mkdir -p "$work/tree"
+	(cd "$WD_ROOT" && git ls-files -z | xargs -0 cp --parents -t "$work/tree")
+	sed -i -e "$expr" "$work/tree/$file"
+	if cmp -s "$WD_ROOT/$file" "$work/tree/$file"; then
+		echo "mutant $name: the expression changed nothing (stale mutant)"
+		survived=$((survived + 1))
+		continue
+	fi
+	echo "== mutant $name ($mtier tier)"
+	if WD_BUILD=$work/build "$work/tree/scripts/lab/check.sh" "$mtier" \
+		> "$work/$name.log" 2>&1; then
+		echo "mutant $name SURVIVED: the suite passed a broken module"
+		survived=$((survived + 1))
+	elif grep -q 'build failed' "$work/$name.log"; then
+		# Not a kill: the suite never ran against the mutant.
+		echo "mutant $name did not build ($work/$name.log)"
+		survived=$((survived + 1))
+	else
+		echo "mutant $name killed:"
+		grep -E '^not ok|failed' "$work/$name.log" | head -n 6 | sed 's/^/    /'
+	fi
+done
+[ $survived -eq 0 ] && echo "all mutants killed"
+[ $survived -eq 0 ]
