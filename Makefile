@@ -9,6 +9,7 @@
 #   make check-debug  ... on the debug tier only
 #   make demo         boot the VM, load the modules, run wd-demo
 #   make vm           an interactive shell in the VM, modules loaded
+#   make checkpatch   the kernel's checkpatch.pl over kernel/ and uapi/
 #   make clean
 #
 # KDIR defaults to the newest installed linux-headers-6.12.*-cloud-amd64,
@@ -48,3 +49,9 @@ clean:
 	rm -rf $(WD_BUILD)
 
 .PHONY: all modules user check check-stock check-debug demo vm clean
+
+# Kernel coding style (needs the debug tier's kernel source).
+checkpatch:
+	scripts/checkpatch.sh
+
+.PHONY: checkpatch

@@ -36,6 +36,17 @@ for tier in $tiers; do
 	total_pass=$((total_pass + ${p:-0}))
 	total_fail=$((total_fail + ${f:-1}))
 	echo "== $tier tier: $(( $(date +%s) - start ))s (console: $out/console.log)"
+
+	# The debug tier brings the kernel's source, and with it checkpatch.
+	if [ "$tier" = debug ]; then
+		if "$WD_ROOT/scripts/checkpatch.sh"; then
+			echo "ok - checkpatch: kernel/ and uapi/ are clean"
+			total_pass=$((total_pass + 1))
+		else
+			echo "not ok - checkpatch: kernel/ and uapi/"
+			total_fail=$((total_fail + 1)); rc=1
+		fi
+	fi
 done
 echo "$total_pass passed, $total_fail failed"
 [ $rc -eq 0 ] && [ $total_fail -eq 0 ]
