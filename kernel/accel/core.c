@@ -109,6 +109,8 @@ static const struct file_operations wd_fops = {
 	.open		= wd_open,
 	.release	= wd_release,
 	.uring_cmd	= wd_uring_cmd,
+	.unlocked_ioctl	= wd_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
 };
 
 static void wd_live_release(struct percpu_ref *ref)
@@ -274,7 +276,16 @@ EXPORT_SYMBOL_GPL(wd_device_unregister);
  */
 void wd_complete(struct wd_req *rq)
 {
-	wd_uring_complete(rq);
+	struct wd_sync_req *sr;
+
+	if (rq->flags & WD_REQ_URING) {
+		wd_uring_complete(rq);
+		return;
+	}
+	/* The ioctl's caller holds its file, and so the device, while it waits. */
+	sr = container_of(rq, struct wd_sync_req, rq);
+	wd_req_done(sr->wdev, rq);
+	complete(&sr->done);
 }
 EXPORT_SYMBOL_GPL(wd_complete);
 

@@ -1,45 +1,162 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The WarpDrive op table: one entry per WD_OP_*, giving each op its name,
- * the flags it accepts and how its SQE fields are read and validated.
- * Adding an op is one entry here plus the engines that execute it.
+ * the operands and flags it takes and any check of its own. Every request,
+ * whatever form it came in (SQE, batch descriptor, ioctl), is validated
+ * here, so the rules cannot drift apart between forms.
+ * Adding an op is one entry here plus its executor.
  */
 #include <linux/bug.h>
+#include <linux/nospec.h>
 #include "wd_internal.h"
 
-static int wd_nop_prep(struct wd_req *rq, const struct io_uring_sqe *sqe,
-		       u32 flags)
+/* NOP: the core decides its result up front; the device only completes. */
+static int wd_nop_check(struct wd_args *a)
 {
-	const struct wd_sqe_cmd *c = io_uring_sqe_cmd(sqe);
-	u64 addr = READ_ONCE(sqe->addr);
-	u32 len = READ_ONCE(sqe->len);
-
-	if (addr || READ_ONCE(c->addr2))
+	if (a->addr || a->addr2)
 		return -EINVAL;
-	if (!(flags & WD_NOP_F_INJECT_RESULT) && len)
+	if (!(a->flags & WD_NOP_F_INJECT_RESULT) && a->len)
 		return -EINVAL;
+	return 0;
+}
 
-	rq->res = (flags & WD_NOP_F_INJECT_RESULT) ? (s32)len : 0;
-	rq->res2 = READ_ONCE(c->arg);
+/* The CRC32C seed is 32 bits wide. */
+static int wd_crc_check(struct wd_args *a)
+{
+	return a->arg > U32_MAX ? -EINVAL : 0;
+}
+
+static bool wd_ranges_overlap(u64 a, u64 b, u32 len)
+{
+	return len && a < b + len && b < a + len;
+}
+
+/* Both destinations are written from one read: nothing may overlap. */
+static int wd_dualcast_check(struct wd_args *a)
+{
+	if (wd_ranges_overlap(a->addr, a->addr2, a->len) ||
+	    wd_ranges_overlap(a->addr, a->arg, a->len) ||
+	    wd_ranges_overlap(a->addr2, a->arg, a->len))
+		return -EINVAL;
 	return 0;
 }
 
 const struct wd_op_desc wd_op_table[WD_OP_END] = {
 	[WD_OP_NOP] = {
-		.name	= "nop",
-		.flags	= WD_NOP_F_INJECT_RESULT | WD_NOP_F_INLINE,
-		.prep	= wd_nop_prep,
+		.name		= "nop",
+		.flags		= WD_NOP_F_INJECT_RESULT | WD_NOP_F_INLINE,
+		.operands	= WD_OPND_ARG,
+		.check		= wd_nop_check,
+	},
+	[WD_OP_COPY] = {
+		.name		= "copy",
+		.operands	= WD_OPND_ADDR | WD_OPND_ADDR2 | WD_OPND_MEM,
+	},
+	[WD_OP_FILL] = {
+		.name		= "fill",
+		.operands	= WD_OPND_ADDR | WD_OPND_ARG | WD_OPND_MEM,
+	},
+	[WD_OP_COMPARE] = {
+		.name		= "compare",
+		.operands	= WD_OPND_ADDR | WD_OPND_ADDR2 | WD_OPND_MEM,
+	},
+	[WD_OP_COMPARE_PATTERN] = {
+		.name		= "compare_pattern",
+		.operands	= WD_OPND_ADDR | WD_OPND_ARG | WD_OPND_MEM,
+	},
+	[WD_OP_CRC32C] = {
+		.name		= "crc32c",
+		.operands	= WD_OPND_ADDR | WD_OPND_ARG | WD_OPND_MEM,
+		.check		= wd_crc_check,
+	},
+	[WD_OP_COPY_CRC32C] = {
+		.name		= "copy_crc32c",
+		.operands	= WD_OPND_ADDR | WD_OPND_ADDR2 | WD_OPND_ARG |
+				  WD_OPND_MEM,
+		.check		= wd_crc_check,
+	},
+	[WD_OP_DUALCAST] = {
+		.name		= "dualcast",
+		.operands	= WD_OPND_ADDR | WD_OPND_ADDR2 | WD_OPND_ARG |
+				  WD_OPND_MEM,
+		.check		= wd_dualcast_check,
 	},
 };
+
+/**
+ * wd_args_check() - validate a decoded request against the op table
+ * @wdev: the device it is for
+ * @a: the request; @a->op must already be below WD_OP_END
+ *
+ * Return: 0, -EINVAL (unknown flag, non-zero unused operand, op-specific
+ * rule, too long), or -EOPNOTSUPP (the device lacks the op).
+ */
+int wd_args_check(const struct wd_device *wdev, struct wd_args *a)
+{
+	const struct wd_op_desc *desc;
+	int ret;
+
+	/* the op number is a bit index in wd_features.ops */
+	BUILD_BUG_ON(WD_OP_END > 64);
+
+	a->op = array_index_nospec(a->op, WD_OP_END);
+	desc = &wd_op_table[a->op];
+
+	if (a->flags & ~desc->flags)
+		return -EINVAL;
+	if ((!(desc->operands & WD_OPND_ADDR) && a->addr) ||
+	    (!(desc->operands & WD_OPND_ADDR2) && a->addr2) ||
+	    (!(desc->operands & WD_OPND_ARG) && a->arg))
+		return -EINVAL;
+	if (desc->check) {
+		ret = desc->check(a);
+		if (ret)
+			return ret;
+	}
+	if (!(wdev->ops_mask & BIT_ULL(a->op)))
+		return -EOPNOTSUPP;
+	if ((desc->operands & WD_OPND_MEM) && a->len > wdev->max_len)
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * wd_desc_to_args() - validate one batch or ioctl descriptor
+ * @wdev: the device it is for
+ * @d: the descriptor, already copied from user memory
+ * @a: filled with its operands on success
+ *
+ * A NOP in a descriptor completes with 0 (or its injected result).
+ *
+ * Return: 0 or a negative errno, as wd_args_check().
+ */
+int wd_desc_to_args(const struct wd_device *wdev, const struct wd_desc *d,
+		    struct wd_args *a)
+{
+	if (d->op >= WD_OP_END)
+		return -EINVAL;
+	if (d->__resv0[0] || d->__resv0[1] || d->__resv0[2] ||
+	    d->__resv1 || d->__resv2)
+		return -EINVAL;
+	/* Inline NOPs exist to bypass the device; a batch cannot. */
+	if (d->op == WD_OP_NOP && (d->flags & WD_NOP_F_INLINE))
+		return -EINVAL;
+
+	a->op = d->op;
+	a->flags = d->flags;
+	a->len = d->len;
+	a->addr = d->addr;
+	a->addr2 = d->addr2;
+	a->arg = d->arg;
+	return wd_args_check(wdev, a);
+}
+EXPORT_SYMBOL_GPL(wd_desc_to_args);
 
 /* Every op flag some op accepts, for WD_CMD_GET_FEATURES. */
 u64 wd_all_op_flags(void)
 {
 	u64 mask = 0;
 	int i;
-
-	/* the op number is a bit index in wd_features.ops */
-	BUILD_BUG_ON(WD_OP_END > 64);
 
 	for (i = 0; i < WD_OP_END; i++)
 		mask |= wd_op_table[i].flags;

@@ -73,6 +73,32 @@ static ssize_t numa_node_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(numa_node);
 
+static ssize_t inline_max_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n",
+			  READ_ONCE(wd_dev_to_wdev(dev)->inline_max));
+}
+
+static ssize_t inline_max_store(struct device *dev,
+				struct device_attribute *attr,
+				const char *buf, size_t count)
+{
+	struct wd_device *wdev = wd_dev_to_wdev(dev);
+	u32 val;
+	int ret;
+
+	ret = kstrtou32(buf, 0, &val);
+	if (ret)
+		return ret;
+	/* Only a driver that can run requests itself has a threshold. */
+	if (val && !wdev->ops->execute)
+		return -EOPNOTSUPP;
+	WRITE_ONCE(wdev->inline_max, val);
+	return count;
+}
+static DEVICE_ATTR_RW(inline_max);
+
 /* A snapshot: CPUs keep counting while the sum is taken. */
 static ssize_t stat_show(struct device *dev, char *buf, size_t offset)
 {
@@ -101,6 +127,7 @@ static struct attribute *wd_dev_attrs[] = {
 	&dev_attr_max_len.attr,
 	&dev_attr_nr_queues.attr,
 	&dev_attr_numa_node.attr,
+	&dev_attr_inline_max.attr,
 	&dev_attr_submitted.attr,
 	&dev_attr_completed.attr,
 	&dev_attr_failed.attr,

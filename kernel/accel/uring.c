@@ -5,7 +5,7 @@
  * NOPs) or hands it to the driver; the driver's completion, from whatever
  * context it comes, is turned into the CQE in the submitter's task.
  */
-#include <linux/nospec.h>
+#include <linux/sched/mm.h>
 #include <linux/uaccess.h>
 #include "wd_internal.h"
 
@@ -92,48 +92,92 @@ static int wd_uring_done_now(struct io_uring_cmd *cmd, struct wd_req *rq,
 	return -EIOCBQUEUED;
 }
 
-static int wd_uring_op(struct wd_device *wdev, struct io_uring_cmd *cmd,
-		       unsigned int issue_flags)
+/* Hand a validated request to the device, or run it right here. */
+static int wd_uring_issue(struct wd_device *wdev, struct io_uring_cmd *cmd,
+			  const struct wd_args *a, unsigned int issue_flags)
 {
 	struct wd_req *rq = io_uring_cmd_to_pdu(cmd, struct wd_req);
-	const struct io_uring_sqe *sqe = cmd->sqe;
-	u32 flags = READ_ONCE(sqe->file_index);
-	const struct wd_op_desc *desc;
-	u32 op = WD_CMD_NR(cmd->cmd_op);
+	unsigned int sflags = 0;
 	int ret;
 
-	if (op >= WD_OP_END)
-		return -EINVAL;
-	op = array_index_nospec(op, WD_OP_END);
-	desc = &wd_op_table[op];
-
-	if (flags & ~desc->flags)
-		return -EINVAL;
-	if (!(wdev->ops_mask & BIT_ULL(op)))
-		return -EOPNOTSUPP;
-
-	rq->op = op;
-	rq->flags = WD_REQ_URING;
-	ret = desc->prep(rq, sqe, flags);
-	if (ret)
-		return ret;
-
-	if (op == WD_OP_NOP && (flags & WD_NOP_F_INLINE))
+	wd_req_init(rq, WD_REQ_URING, a);
+	if (a->op == WD_OP_NOP && (a->flags & WD_NOP_F_INLINE))
 		return wd_uring_done_now(cmd, rq, issue_flags);
 
 	if (!wd_device_enter(wdev))
 		return -ENODEV;
 
+	if (wd_should_execute(wdev, a)) {
+		wdev->ops->execute(wdev, rq, a);
+		wd_stats_inline(wdev, rq);
+		wd_device_exit(wdev);
+		return wd_uring_done_now(cmd, rq, issue_flags);
+	}
+
+	if (wd_op_needs_mm(a->op)) {
+		rq->mm = current->mm;
+		mmgrab(rq->mm);
+	}
+	if (issue_flags & IO_URING_F_NONBLOCK)
+		sflags |= WD_SUBMIT_NOWAIT;
+
 	/* Counted first: the completion may run on another CPU at once. */
 	this_cpu_inc(wdev->stats->submitted);
-	ret = wdev->ops->submit(wdev, rq);
+	ret = wdev->ops->submit(wdev, rq, a, sflags);
 	if (unlikely(ret)) {
 		this_cpu_dec(wdev->stats->submitted);
+		if (rq->mm)
+			mmdrop(rq->mm);
 		wd_device_exit(wdev);
 		return ret;
 	}
 	/* rq may already be completed and gone: don't touch it. */
 	return -EIOCBQUEUED;
+}
+
+/* An op in one SQE: the operands are the SQE's own fields. */
+static int wd_uring_op(struct wd_device *wdev, struct io_uring_cmd *cmd,
+		       unsigned int issue_flags)
+{
+	const struct io_uring_sqe *sqe = cmd->sqe;
+	const struct wd_sqe_cmd *c = io_uring_sqe_cmd(sqe);
+	u32 op = WD_CMD_NR(cmd->cmd_op);
+	struct wd_args a;
+	int ret;
+
+	if (op >= WD_OP_END)
+		return -EINVAL;
+	a.op = op;
+	a.flags = READ_ONCE(sqe->file_index);
+	a.len = READ_ONCE(sqe->len);
+	a.addr = READ_ONCE(sqe->addr);
+	a.addr2 = READ_ONCE(c->addr2);
+	a.arg = READ_ONCE(c->arg);
+	ret = wd_args_check(wdev, &a);
+	if (ret)
+		return ret;
+	return wd_uring_issue(wdev, cmd, &a, issue_flags);
+}
+
+/*
+ * A batch: only the header is checked here. The descriptors are the
+ * device's to read, validate and complete, each with its own record.
+ */
+static int wd_uring_batch(struct wd_device *wdev, struct io_uring_cmd *cmd,
+			  unsigned int issue_flags)
+{
+	const struct io_uring_sqe *sqe = cmd->sqe;
+	const struct wd_sqe_cmd *c = io_uring_sqe_cmd(sqe);
+	struct wd_args a = { .op = WD_OP_BATCH };
+
+	if (WD_CMD_NR(cmd->cmd_op) || READ_ONCE(sqe->file_index) ||
+	    READ_ONCE(c->addr2) || READ_ONCE(c->arg))
+		return -EINVAL;
+	a.addr = READ_ONCE(sqe->addr);
+	a.len = READ_ONCE(sqe->len);
+	if (!a.len || a.len > WD_BATCH_MAX)
+		return -EINVAL;
+	return wd_uring_issue(wdev, cmd, &a, issue_flags);
 }
 
 int wd_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
@@ -153,6 +197,8 @@ int wd_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
 		return wd_uring_ctrl(wdev, cmd);
 	case WD_CLASS_OP:
 		return wd_uring_op(wdev, cmd, issue_flags);
+	case WD_CLASS_BATCH:
+		return wd_uring_batch(wdev, cmd, issue_flags);
 	default:
 		return -EINVAL;
 	}
@@ -163,6 +209,8 @@ static void wd_uring_task_done(struct io_uring_cmd *cmd,
 {
 	struct wd_req *rq = io_uring_cmd_to_pdu(cmd, struct wd_req);
 
+	if (rq->mm)
+		mmdrop(rq->mm);
 	/*
 	 * Also when the task is exiting (IO_URING_F_TASK_DEAD): the CQE is
 	 * never seen then, but io_uring still needs the request back.
@@ -179,11 +227,7 @@ static void wd_uring_task_done(struct io_uring_cmd *cmd,
 void wd_uring_complete(struct wd_req *rq)
 {
 	struct io_uring_cmd *cmd = wd_req_to_cmd(rq);
-	struct wd_device *wdev = cmd->file->private_data;
 
-	this_cpu_inc(wdev->stats->completed);
-	if (rq->res < 0)
-		this_cpu_inc(wdev->stats->failed);
-	wd_device_exit(wdev);
+	wd_req_done(cmd->file->private_data, rq);
 	io_uring_cmd_do_in_task_lazy(cmd, wd_uring_task_done);
 }

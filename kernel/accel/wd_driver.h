@@ -12,10 +12,12 @@
  *	wd_device_unregister(wdev);	(waits for the driver's requests)
  *	wd_device_put(wdev);		(drops the driver's reference)
  *
- * Life of a request: the core validates the SQE, fills a struct wd_req and
- * calls ops->submit() from the io_uring issue path. The driver owns the
- * request from then until it calls wd_complete(), exactly once, from any
- * context (hard interrupt included). The core turns that into the CQE.
+ * Life of a request: the core validates it (from an SQE, a batch element
+ * is the driver's to validate with wd_desc_to_args(), or the ioctl), fills
+ * a struct wd_args and a struct wd_req, and calls ops->submit(). The driver
+ * owns the request from then until it calls wd_complete(), exactly once,
+ * from any context (hard interrupt included). The core turns that into the
+ * CQE (or wakes the ioctl caller).
  */
 #ifndef _WD_DRIVER_H
 #define _WD_DRIVER_H
@@ -28,40 +30,85 @@
 #include <uapi/linux/warpdrive.h>
 
 struct wd_device;
+struct mm_struct;
+
+/*
+ * wd_args.op for a batch: addr is the user address of the wd_desc array,
+ * len the number of descriptors (already checked against WD_BATCH_MAX).
+ */
+#define WD_OP_BATCH	0xff
+
+/**
+ * struct wd_args - a validated request's operands
+ * @op: WD_OP_*, or WD_OP_BATCH
+ * @flags: request flags (sqe->file_index / wd_desc.flags)
+ * @len: bytes (descriptors for a batch)
+ * @addr: first operand, a user address in the submitter's address space
+ * @addr2: second operand
+ * @arg: op argument
+ *
+ * Operands have the meaning the uAPI header's op table gives them; every
+ * operand an op does not use is 0. Small enough to live on the stack and to
+ * be copied into a device's ring: drivers must not keep a pointer to it.
+ */
+struct wd_args {
+	u8	op;
+	u32	flags;
+	u32	len;
+	u64	addr;
+	u64	addr2;
+	u64	arg;
+};
 
 /**
  * struct wd_req - one request, as the driver sees it
  * @node: free for the driver while it owns the request (queue link)
- * @op: WD_OP_* to execute; the core only submits ops in the device's mask
+ * @mm: the submitter's address space, for ops with memory operands (NULL
+ *	for NOP). The core holds a reference on the mm_struct (mmgrab) for
+ *	the request's life; a driver that works in it must take mm_users
+ *	(mmget_not_zero()) and fail the request if the process is gone.
  * @flags: WD_REQ_* (core-private bits; drivers must not change them)
  * @res: result: bytes done, the op's value, or a negative errno. The core
- *	presets it (0 for most ops); the driver overwrites it as needed.
+ *	presets it (0 for most ops); the driver overwrites it.
  * @res2: the op's 64-bit value result, delivered in a CQE32's big_cqe[0].
  *
  * Lives in the io_uring command's private area: no allocation per request.
  */
 struct wd_req {
 	struct llist_node	node;
-	u16			op;
-	u16			flags;
+	struct mm_struct	*mm;
+	u32			flags;
 	s32			res;
 	u64			res2;
 };
+
+/* ops->submit() flags */
+#define WD_SUBMIT_NOWAIT	BIT(0)	/* may not sleep (io_uring issue) */
 
 /**
  * struct wd_ops - what a driver implements
  * @owner: the driver's module, pinned while a file of the device is open
  * @name: the driver's name, shown in sysfs ("driver")
- * @submit: queue @rq on the device and ring its doorbell. Called from the
- *	io_uring issue path, possibly with io_uring's locks held: must not
- *	sleep. Return 0 once the request is the driver's (it will be passed to
- *	wd_complete() later), or a negative errno to fail it at once (the
- *	driver then never completes it).
+ * @submit: queue @rq with operands @args on the device and ring its
+ *	doorbell. With WD_SUBMIT_NOWAIT the caller is the io_uring issue path
+ *	and the driver must not sleep: if the device's queue is full, return
+ *	-EAGAIN and io_uring retries from a context that may block, where
+ *	the driver may wait for room. Return 0 once the request is the
+ *	driver's (it will be passed to wd_complete() later), or a negative
+ *	errno to fail it at once (the driver then never completes it).
+ * @execute: optional: run @args to completion in the caller's context and
+ *	address space, filling @rq->res and @rq->res2; may sleep and fault.
+ *	The core uses it for requests of at most wdev->inline_max bytes,
+ *	when handing them to the device would cost more than doing them.
  */
 struct wd_ops {
 	struct module	*owner;
 	const char	*name;
-	int		(*submit)(struct wd_device *wdev, struct wd_req *rq);
+	int		(*submit)(struct wd_device *wdev, struct wd_req *rq,
+				  const struct wd_args *args,
+				  unsigned int sflags);
+	void		(*execute)(struct wd_device *wdev, struct wd_req *rq,
+				   const struct wd_args *args);
 };
 
 /**
@@ -76,6 +123,8 @@ struct wd_ops {
  * @max_len: longest operand one request may name, in bytes
  * @nr_queues: number of hardware (or engine) queues
  * @numa_node: node the device is attached to, or NUMA_NO_NODE
+ * @inline_max: requests of at most this many bytes run through
+ *	ops->execute() in the issue path (0: never). Writable in sysfs.
  * @groups: extra sysfs attribute groups for the device (driver knobs)
  * @priv: the driver's area, sized by wd_device_alloc()
  */
@@ -85,6 +134,7 @@ struct wd_device {
 	u64				max_len;
 	u32				nr_queues;
 	int				numa_node;
+	u32				inline_max;
 	const struct attribute_group	**groups;
 	void				*priv;
 
@@ -105,6 +155,55 @@ void wd_device_unregister(struct wd_device *wdev);
 void wd_device_put(struct wd_device *wdev);
 
 void wd_complete(struct wd_req *rq);
+
+/* Validate one descriptor of a batch (read by the driver) into @args. */
+int wd_desc_to_args(const struct wd_device *wdev, const struct wd_desc *d,
+		    struct wd_args *args);
+
+/*
+ * The CPU-side executor, for devices that work in the submitter's address
+ * space with the CPU (WD_DEV_F_CPU_SVA): runs in current->mm.
+ */
+
+/**
+ * struct wd_result - what executing one request produced
+ * @status: 0 or a negative errno
+ * @done: bytes processed (see wd_desc.done)
+ * @value: the op's value result (CRC, mismatch offset), or 0
+ */
+struct wd_result {
+	s32	status;
+	u32	done;
+	u64	value;
+};
+
+/* The bounce buffer a long request is worth allocating. */
+#define WD_CPU_BOUNCE_MAX	(64 * 1024)
+
+/**
+ * struct wd_cpu_ctx - per-executor state for the CPU-side ops
+ * @bounce: kernel buffer for moving data between user buffers
+ * @bounce_size: its size; a multiple of 16, at least 64
+ * @may_grow: allocate a WD_CPU_BOUNCE_MAX buffer for long requests (for
+ *	callers whose own buffer is small, such as one on the stack); release
+ *	it with wd_cpu_ctx_release()
+ * @grown: the buffer was allocated here
+ */
+struct wd_cpu_ctx {
+	void	*bounce;
+	size_t	bounce_size;
+	bool	may_grow;
+	bool	grown;
+};
+
+void wd_cpu_ctx_release(struct wd_cpu_ctx *ctx);
+
+void wd_cpu_execute(struct wd_cpu_ctx *ctx, const struct wd_args *args,
+		    struct wd_result *r);
+int wd_cpu_run_batch(struct wd_cpu_ctx *ctx, const struct wd_device *wdev,
+		     const struct wd_args *args);
+void wd_cpu_run(struct wd_cpu_ctx *ctx, const struct wd_device *wdev,
+		struct wd_req *rq, const struct wd_args *args);
 
 static inline const char *wd_device_name(const struct wd_device *wdev)
 {

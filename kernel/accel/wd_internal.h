@@ -3,11 +3,13 @@
 #ifndef _WD_INTERNAL_H
 #define _WD_INTERNAL_H
 
+#include <linux/completion.h>
 #include <linux/io_uring/cmd.h>
 #include "wd_driver.h"
 
 /* wd_req.flags */
 #define WD_REQ_URING	BIT(0)	/* embedded in an io_uring_cmd's pdu */
+#define WD_REQ_SYNC	BIT(1)	/* embedded in a struct wd_sync_req */
 
 /* Per-CPU request counters; sysfs sums them. */
 struct wd_stats {
@@ -16,22 +18,44 @@ struct wd_stats {
 	u64	failed;		/* ... of which with a negative result */
 };
 
+/* Which operands an op takes (wd_op_desc.operands); the rest must be 0. */
+#define WD_OPND_ADDR	BIT(0)
+#define WD_OPND_ADDR2	BIT(1)
+#define WD_OPND_ARG	BIT(2)
+#define WD_OPND_MEM	BIT(3)	/* touches memory: needs the submitter's mm */
+
 /**
  * struct wd_op_desc - one entry of the op table
  * @name: as shown in sysfs and logs
- * @flags: request flags (sqe->file_index) the op accepts
- * @prep: read and validate the op's SQE fields into @rq. Returns 0, or a
- *	negative errno that fails the request before the device sees it.
+ * @flags: request flags the op accepts
+ * @operands: WD_OPND_*
+ * @check: op-specific validation of the decoded request, or NULL
  */
 struct wd_op_desc {
 	const char	*name;
 	u32		flags;
-	int		(*prep)(struct wd_req *rq, const struct io_uring_sqe *sqe,
-				u32 flags);
+	u8		operands;
+	int		(*check)(struct wd_args *a);
 };
 
 extern const struct wd_op_desc wd_op_table[WD_OP_END];
 u64 wd_all_op_flags(void);
+int wd_args_check(const struct wd_device *wdev, struct wd_args *a);
+
+static inline bool wd_op_needs_mm(u8 op)
+{
+	return op == WD_OP_BATCH ||
+	       (op < WD_OP_END && (wd_op_table[op].operands & WD_OPND_MEM));
+}
+
+/* A request made by the ioctl: the caller waits on @done. */
+struct wd_sync_req {
+	struct wd_req		rq;
+	struct wd_device	*wdev;
+	struct completion	done;
+};
+
+long wd_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 
 extern const struct attribute_group *wd_dev_groups[];
 
@@ -41,5 +65,53 @@ void wd_device_exit(struct wd_device *wdev);
 
 int wd_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags);
 void wd_uring_complete(struct wd_req *rq);
+
+/* A fresh request for @a: what a NOP completes with is decided here. */
+static inline void wd_req_init(struct wd_req *rq, u32 flags,
+			       const struct wd_args *a)
+{
+	rq->flags = flags;
+	rq->mm = NULL;
+	rq->res = 0;
+	rq->res2 = 0;
+	if (a->op == WD_OP_NOP) {
+		if (a->flags & WD_NOP_F_INJECT_RESULT)
+			rq->res = (s32)a->len;
+		rq->res2 = a->arg;
+	}
+}
+
+/*
+ * Run in the issue path rather than on the device: small data ops, when
+ * the driver can and the administrator lets it (inline_max). NOPs exist to
+ * measure the device path and batches to amortise it: never.
+ */
+static inline bool wd_should_execute(const struct wd_device *wdev,
+				     const struct wd_args *a)
+{
+	u32 max = READ_ONCE(wdev->inline_max);
+
+	return wdev->ops->execute && a->op != WD_OP_NOP &&
+	       a->op != WD_OP_BATCH && max && a->len <= max;
+}
+
+/* The driver is done with @rq: count it and let go of the device. */
+static inline void wd_req_done(struct wd_device *wdev, struct wd_req *rq)
+{
+	this_cpu_inc(wdev->stats->completed);
+	if (rq->res < 0)
+		this_cpu_inc(wdev->stats->failed);
+	wd_device_exit(wdev);
+}
+
+/* @rq ran through ops->execute(): submitted and completed at once. */
+static inline void wd_stats_inline(struct wd_device *wdev,
+				   const struct wd_req *rq)
+{
+	this_cpu_inc(wdev->stats->submitted);
+	this_cpu_inc(wdev->stats->completed);
+	if (rq->res < 0)
+		this_cpu_inc(wdev->stats->failed);
+}
 
 #endif /* _WD_INTERNAL_H */

@@ -26,6 +26,7 @@ extern "C" {
 _Static_assert(sizeof(struct wd_features) == WD_FEATURES_SIZE_V0,
 	       "struct wd_features layout");
 _Static_assert(sizeof(struct wd_sqe_cmd) == 16, "struct wd_sqe_cmd layout");
+_Static_assert(sizeof(struct wd_desc) == WD_DESC_SIZE, "struct wd_desc layout");
 
 /* The 16 bytes of an SQE that carry struct wd_sqe_cmd. */
 static inline struct wd_sqe_cmd *io_uring_sqe_accel_cmd(struct io_uring_sqe *sqe)
@@ -65,6 +66,180 @@ static inline void io_uring_prep_accel_nop(struct io_uring_sqe *sqe, int fd,
 	io_uring_prep_accel_cmd(sqe, fd, WD_CMD_NOP, flags, 0,
 				(__u32)res, 0, arg);
 }
+
+/*
+ * Data ops, one per SQE. The CQE's res is what the uAPI header's op table
+ * says (bytes done, or the offset of the first difference for compares);
+ * value results (CRCs, offsets) also arrive in big_cqe[0] on CQE32 rings.
+ * For a value result on a 16-byte CQE ring, use a descriptor batch.
+ */
+static inline void io_uring_prep_accel_copy(struct io_uring_sqe *sqe, int fd,
+					    void *dst, const void *src,
+					    __u32 len)
+{
+	io_uring_prep_accel_cmd(sqe, fd, WD_CMD_COPY, 0,
+				(__u64)(unsigned long)src, len,
+				(__u64)(unsigned long)dst, 0);
+}
+
+static inline void io_uring_prep_accel_fill(struct io_uring_sqe *sqe, int fd,
+					    void *dst, __u64 pattern,
+					    __u32 len)
+{
+	io_uring_prep_accel_cmd(sqe, fd, WD_CMD_FILL, 0,
+				(__u64)(unsigned long)dst, len, 0, pattern);
+}
+
+static inline void io_uring_prep_accel_compare(struct io_uring_sqe *sqe,
+					       int fd, const void *a,
+					       const void *b, __u32 len)
+{
+	io_uring_prep_accel_cmd(sqe, fd, WD_CMD_COMPARE, 0,
+				(__u64)(unsigned long)a, len,
+				(__u64)(unsigned long)b, 0);
+}
+
+static inline void io_uring_prep_accel_compare_pattern(struct io_uring_sqe *sqe,
+						       int fd, const void *src,
+						       __u64 pattern,
+						       __u32 len)
+{
+	io_uring_prep_accel_cmd(sqe, fd, WD_CMD_COMPARE_PATTERN, 0,
+				(__u64)(unsigned long)src, len, 0, pattern);
+}
+
+static inline void io_uring_prep_accel_crc32c(struct io_uring_sqe *sqe,
+					      int fd, const void *src,
+					      __u32 len, __u32 seed)
+{
+	io_uring_prep_accel_cmd(sqe, fd, WD_CMD_CRC32C, 0,
+				(__u64)(unsigned long)src, len, 0, seed);
+}
+
+static inline void io_uring_prep_accel_copy_crc32c(struct io_uring_sqe *sqe,
+						   int fd, void *dst,
+						   const void *src, __u32 len,
+						   __u32 seed)
+{
+	io_uring_prep_accel_cmd(sqe, fd, WD_CMD_COPY_CRC32C, 0,
+				(__u64)(unsigned long)src, len,
+				(__u64)(unsigned long)dst, seed);
+}
+
+static inline void io_uring_prep_accel_dualcast(struct io_uring_sqe *sqe,
+						int fd, void *dst1, void *dst2,
+						const void *src, __u32 len)
+{
+	io_uring_prep_accel_cmd(sqe, fd, WD_CMD_DUALCAST, 0,
+				(__u64)(unsigned long)src, len,
+				(__u64)(unsigned long)dst1,
+				(__u64)(unsigned long)dst2);
+}
+
+/*
+ * A batch: @nr descriptors at @descs, one CQE whose res is the number that
+ * succeeded; each descriptor gets its completion record written back.
+ */
+static inline void io_uring_prep_accel_batch(struct io_uring_sqe *sqe, int fd,
+					     struct wd_desc *descs,
+					     unsigned int nr)
+{
+	io_uring_prep_accel_cmd(sqe, fd, WD_CMD_BATCH, 0,
+				(__u64)(unsigned long)descs, nr, 0, 0);
+}
+
+/*
+ * Descriptor builders: each zeroes the whole descriptor (its completion
+ * record included) and fills one op, operands as in the op table.
+ */
+static inline void wd_desc_prep(struct wd_desc *d, __u8 op, __u32 flags,
+				__u64 addr, __u32 len, __u64 addr2, __u64 arg)
+{
+	memset(d, 0, sizeof(*d));
+	d->op = op;
+	d->flags = flags;
+	d->addr = addr;
+	d->len = len;
+	d->addr2 = addr2;
+	d->arg = arg;
+}
+
+static inline void wd_desc_copy(struct wd_desc *d, void *dst, const void *src,
+				__u32 len)
+{
+	wd_desc_prep(d, WD_OP_COPY, 0, (__u64)(unsigned long)src, len,
+		     (__u64)(unsigned long)dst, 0);
+}
+
+static inline void wd_desc_fill(struct wd_desc *d, void *dst, __u64 pattern,
+				__u32 len)
+{
+	wd_desc_prep(d, WD_OP_FILL, 0, (__u64)(unsigned long)dst, len, 0,
+		     pattern);
+}
+
+static inline void wd_desc_compare(struct wd_desc *d, const void *a,
+				   const void *b, __u32 len)
+{
+	wd_desc_prep(d, WD_OP_COMPARE, 0, (__u64)(unsigned long)a, len,
+		     (__u64)(unsigned long)b, 0);
+}
+
+static inline void wd_desc_compare_pattern(struct wd_desc *d, const void *src,
+					   __u64 pattern, __u32 len)
+{
+	wd_desc_prep(d, WD_OP_COMPARE_PATTERN, 0, (__u64)(unsigned long)src,
+		     len, 0, pattern);
+}
+
+static inline void wd_desc_crc32c(struct wd_desc *d, const void *src,
+				  __u32 len, __u32 seed)
+{
+	wd_desc_prep(d, WD_OP_CRC32C, 0, (__u64)(unsigned long)src, len, 0,
+		     seed);
+}
+
+static inline void wd_desc_copy_crc32c(struct wd_desc *d, void *dst,
+				       const void *src, __u32 len, __u32 seed)
+{
+	wd_desc_prep(d, WD_OP_COPY_CRC32C, 0, (__u64)(unsigned long)src, len,
+		     (__u64)(unsigned long)dst, seed);
+}
+
+static inline void wd_desc_dualcast(struct wd_desc *d, void *dst1, void *dst2,
+				    const void *src, __u32 len)
+{
+	wd_desc_prep(d, WD_OP_DUALCAST, 0, (__u64)(unsigned long)src, len,
+		     (__u64)(unsigned long)dst1, (__u64)(unsigned long)dst2);
+}
+
+/* Result accessors: a descriptor's completion record. */
+static inline int wd_desc_status(const struct wd_desc *d)
+{
+	return d->status;
+}
+
+static inline __u32 wd_desc_done(const struct wd_desc *d)
+{
+	return d->done;
+}
+
+static inline __u64 wd_desc_result(const struct wd_desc *d)
+{
+	return d->result;
+}
+
+/* The value result of a CQE from a CQE32 ring (a CRC, an offset). */
+static inline __u64 io_uring_cqe_accel_value(const struct io_uring_cqe *cqe)
+{
+	return cqe->big_cqe[0];
+}
+
+/*
+ * Run one descriptor synchronously through ioctl(WD_IOC_SUBMIT), for code
+ * that is not on a ring. Returns what a CQE's res would be, or -errno.
+ */
+int io_uring_accel_submit_sync(int fd, struct wd_desc *d);
 
 /* WD_CTRL_GET_FEATURES into @f; completes with the bytes written. */
 static inline void io_uring_prep_accel_get_features(struct io_uring_sqe *sqe,

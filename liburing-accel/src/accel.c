@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 
 #include "liburing-accel.h"
 
@@ -19,7 +20,14 @@
 #define WD_NAME_MAX	64
 
 static const char *const op_names[WD_OP_END] = {
-	[WD_OP_NOP] = "nop",
+	[WD_OP_NOP]		= "nop",
+	[WD_OP_COPY]		= "copy",
+	[WD_OP_FILL]		= "fill",
+	[WD_OP_COMPARE]		= "compare",
+	[WD_OP_COMPARE_PATTERN]	= "compare_pattern",
+	[WD_OP_CRC32C]		= "crc32c",
+	[WD_OP_COPY_CRC32C]	= "copy_crc32c",
+	[WD_OP_DUALCAST]	= "dualcast",
 };
 
 const char *io_uring_accel_op_name(unsigned int op)
@@ -125,4 +133,11 @@ int io_uring_accel_probe(int fd, struct wd_features *f)
 	}
 	io_uring_queue_exit(&ring);
 	return ret;
+}
+
+int io_uring_accel_submit_sync(int fd, struct wd_desc *d)
+{
+	int ret = ioctl(fd, WD_IOC_SUBMIT, d);
+
+	return ret < 0 ? -errno : ret;
 }

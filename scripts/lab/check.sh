@@ -7,7 +7,7 @@ set -uo pipefail
 source "$(dirname "$0")/common.sh"
 tiers=${1:-all}
 [ "$tiers" = all ] && tiers="stock debug"
-tests="probe nop badinput teardown unload"
+tests=$(make -s -C "$WD_ROOT/selftests" print-tests)
 
 deps=()
 case " $tiers " in *" debug "*) deps=(--debug-tier) ;; esac

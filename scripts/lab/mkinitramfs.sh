@@ -39,9 +39,9 @@ for m in warpdrive warpdrive_soft; do
 	echo "$m.ko" >> "$stage/wd/modules/order"
 done
 
-# Test programs, in the order they run; unload goes last, it reloads.
+# Test programs, in the order selftests/Makefile lists them.
 : > "$stage/wd/tests"
-for t in probe nop badinput teardown unload; do
+for t in $(make -s -C "$here/../../selftests" print-tests); do
 	[ -x "$bindir/$t" ] || { echo "mkinitramfs: test $t not built in $bindir" >&2; exit 1; }
 	cp "$bindir/$t" "$stage/wd/bin/"
 	echo "$t" >> "$stage/wd/tests"

@@ -34,6 +34,7 @@
 #ifndef _UAPI_LINUX_WARPDRIVE_H
 #define _UAPI_LINUX_WARPDRIVE_H
 
+#include <linux/ioctl.h>
 #include <linux/types.h>
 
 /*
@@ -92,6 +93,38 @@ enum {
 /*
  * Data ops (WD_CLASS_OP). The number doubles as the bit index in
  * wd_features.ops, so there are at most 64 of them.
+ *
+ * Operands, the same in an SQE (addr = sqe->addr, len = sqe->len, addr2
+ * and arg = struct wd_sqe_cmd) and in a struct wd_desc:
+ *
+ *   op               addr    addr2   arg       res (and wd_desc.done)
+ *   COPY             src     dst     0         len
+ *   FILL             dst     0       pattern   len
+ *   COMPARE          src1    src2    0         offset of the first
+ *                                              difference; len if equal
+ *   COMPARE_PATTERN  src     0       pattern   as COMPARE
+ *   CRC32C           src     0       seed      len
+ *   COPY_CRC32C      src     dst     seed      len
+ *   DUALCAST         src     dst1    dst2      len
+ *
+ * Value results (wd_desc.result, big_cqe[0] on CQE32 rings): the CRC for
+ * CRC32C and COPY_CRC32C, the offset of the first difference (len if
+ * none) for COMPARE and COMPARE_PATTERN, 0 for the rest.
+ *
+ * COPY has memmove semantics: src and dst may overlap either way.
+ * FILL and COMPARE_PATTERN repeat the 8-byte pattern from the first byte:
+ * byte i is ((__u8 *)&pattern)[i % 8], the pattern's in-memory order.
+ * CRC32C is the Castagnoli polynomial (iSCSI, RFC 3720), reflected; the
+ * value is the CRC register after the data, started from the seed (low 32
+ * bits of arg; the rest must be 0), with no inversion on either side: the
+ * RFC 3720 checksum of a buffer is ~crc(seed = ~0). Chaining requests with
+ * the previous value as the seed gives the CRC of the concatenation.
+ * DUALCAST writes src to both destinations, which must not overlap src or
+ * each other.
+ *
+ * A request that faults (an operand not mapped, or a destination not
+ * writable) completes with -EFAULT; wd_desc.done says how many bytes were
+ * processed (every destination byte before it was written, none after).
  */
 enum {
 	/*
@@ -103,10 +136,72 @@ enum {
 	 * Result: 0, or (__s32)sqe->len with WD_NOP_F_INJECT_RESULT.
 	 */
 	WD_OP_NOP		= 0x00,
+	WD_OP_COPY		= 0x01,
+	WD_OP_FILL		= 0x02,
+	WD_OP_COMPARE		= 0x03,
+	WD_OP_COMPARE_PATTERN	= 0x04,
+	WD_OP_CRC32C		= 0x05,
+	WD_OP_COPY_CRC32C	= 0x06,
+	WD_OP_DUALCAST		= 0x07,
 	WD_OP_END,
 };
 
 #define WD_CMD_NOP		WD_CMD(WD_CLASS_OP, WD_OP_NOP)
+#define WD_CMD_COPY		WD_CMD(WD_CLASS_OP, WD_OP_COPY)
+#define WD_CMD_FILL		WD_CMD(WD_CLASS_OP, WD_OP_FILL)
+#define WD_CMD_COMPARE		WD_CMD(WD_CLASS_OP, WD_OP_COMPARE)
+#define WD_CMD_COMPARE_PATTERN	WD_CMD(WD_CLASS_OP, WD_OP_COMPARE_PATTERN)
+#define WD_CMD_CRC32C		WD_CMD(WD_CLASS_OP, WD_OP_CRC32C)
+#define WD_CMD_COPY_CRC32C	WD_CMD(WD_CLASS_OP, WD_OP_COPY_CRC32C)
+#define WD_CMD_DUALCAST		WD_CMD(WD_CLASS_OP, WD_OP_DUALCAST)
+
+/*
+ * A batch (WD_CLASS_BATCH, number 0): one SQE, many requests.
+ *   sqe->addr   user pointer to an array of struct wd_desc
+ *   sqe->len    number of descriptors, 1..WD_BATCH_MAX
+ *   flags, wd_sqe_cmd: 0
+ * Each descriptor is validated and executed on its own, in array order,
+ * and gets its completion record written back (status, done, result);
+ * one bad descriptor fails only itself. The CQE's res is the number of
+ * descriptors whose status is 0, or a negative errno when the batch as a
+ * whole could not be run (-EINVAL for a bad count, -EFAULT when the array
+ * cannot be read).
+ */
+#define WD_CLASS_BATCH		0x02U
+#define WD_CMD_BATCH		WD_CMD(WD_CLASS_BATCH, 0)
+#define WD_BATCH_MAX		1024
+
+/*
+ * One request in memory: an element of a batch, or the argument of the
+ * WD_IOC_SUBMIT ioctl. The first part is written by the program, the
+ * completion record by the kernel (which reads nothing from it).
+ */
+struct wd_desc {
+	__u8	op;		/* WD_OP_* */
+	__u8	__resv0[3];	/* zero */
+	__u32	flags;		/* request flags, as in sqe->file_index */
+	__u64	addr;		/* operands: see the op table above */
+	__u64	addr2;
+	__u64	arg;
+	__u32	len;
+	__u32	__resv1;	/* zero */
+	__u64	__resv2;	/* zero */
+	/* completion record */
+	__s32	status;		/* 0, or a negative errno */
+	__u32	done;		/* bytes processed */
+	__u64	result;		/* the op's value result, or 0 */
+};
+
+#define WD_DESC_SIZE		64
+
+/*
+ * Synchronous submission for programs that are not on io_uring: runs one
+ * descriptor to completion and writes its completion record back. Returns
+ * what the CQE's res would be (>= 0), or -1 with errno set, the
+ * descriptor's status included.
+ */
+#define WD_IOC_MAGIC		0xA7
+#define WD_IOC_SUBMIT		_IOWR(WD_IOC_MAGIC, 0x01, struct wd_desc)
 
 /* Request flags common to every op (sqe->file_index, low 16 bits). */
 #define WD_F_COMMON_MASK	0x0000ffffU

@@ -1,36 +1,76 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * soft: the WarpDrive software engine, the reference device every test and
- * benchmark can run against.
+ * benchmark can run against, and an offload pool on machines without an
+ * accelerator.
  *
- * It behaves like a device: each queue has a submission list that
- * ops->submit() appends to, a doorbell (waking the queue's engine thread)
- * and an engine thread that executes requests and completes them from its
- * own context, as a device's interrupt would. Nothing is completed in the
- * issue path, so the asynchronous completion path is always exercised.
+ * It is built like a device. Each queue has a descriptor ring that
+ * ops->submit() fills (one slot per request: the request and its
+ * operands), a doorbell (waking the queue's engine thread when it sleeps)
+ * and an engine thread that consumes the ring and completes requests from
+ * its own context, as a device's interrupt would. Operands are resolved in
+ * the submitter's address space by the CPU (WD_DEV_F_CPU_SVA): the engine
+ * adopts the submitter's mm (kthread_use_mm) while it works on a request,
+ * holding mm_users so the address space cannot be torn down under it, and
+ * never touches an mm whose owner is gone (mmget_not_zero() fails: the
+ * request completes with -ESRCH).
  *
- * Knobs (module parameters at load, sysfs afterwards where noted):
- *   queues     number of queues, one engine thread each (load time)
- *   delay_us   /sys/class/warpdrive/soft0/delay_us: the engine waits this
- *              long before each request, to keep requests in flight
+ * Knobs:
+ *   queues=N, ring_size=N   module parameters (load time)
+ *   delay_us                sysfs: the engine waits this long before each
+ *                           request, to keep requests in flight for tests
+ *   inline_max              sysfs (core): requests up to this many bytes
+ *                           run in the issue path instead
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/delay.h>
 #include <linux/kthread.h>
+#include <linux/log2.h>
 #include <linux/module.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <linux/wait.h>
 #include "../wd_driver.h"
 
 static unsigned int queues = 1;
 module_param(queues, uint, 0444);
 MODULE_PARM_DESC(queues, "Queues (and engine threads) of soft0 (1..64)");
 
+static unsigned int ring_size = 256;
+module_param(ring_size, uint, 0444);
+MODULE_PARM_DESC(ring_size, "Descriptor ring slots per queue (power of 2, 8..65536)");
+
 #define WD_SOFT_MAX_QUEUES	64
+#define WD_SOFT_MAX_LEN		(64U << 20)
+/* Below this, running in the issue path beats a trip to the engine. */
+#define WD_SOFT_INLINE_MAX	512
+/* What an inline request gets on the stack before the executor allocates. */
+#define WD_SOFT_STACK_BOUNCE	256
+
+struct wd_soft;
+
+/* One ring slot: what a hardware descriptor would hold. */
+struct wd_soft_slot {
+	struct wd_req	*rq;
+	struct wd_args	args;
+};
 
 struct wd_soft_queue {
-	struct llist_head	pending;	/* submitted, not yet taken */
+	/* producers (submitters), under lock */
+	spinlock_t		lock;
+	u32			head;		/* next slot to fill */
+
+	/* the consumer (the engine) */
+	u32			tail ____cacheline_aligned_in_smp;
+	bool			idle;		/* asleep, or about to be */
+	struct mm_struct	*mm;		/* adopted, mm_users held */
+	struct wd_cpu_ctx	cpu;
+
+	struct wd_soft_slot	*ring;
+	u32			mask;
+	wait_queue_head_t	room;		/* blocking submitters */
 	struct task_struct	*engine;
 	struct wd_soft		*soft;
 };
@@ -42,63 +82,169 @@ struct wd_soft {
 	struct wd_soft_queue	queue[] __counted_by(nr_queues);
 };
 
-static void wd_soft_execute(struct wd_soft *soft, struct wd_req *rq)
+static u32 wd_soft_used(struct wd_soft_queue *q)
 {
-	unsigned int delay = READ_ONCE(soft->delay_us);
+	/* acquire: the engine is done with a slot before it frees it */
+	return READ_ONCE(q->head) - smp_load_acquire(&q->tail);
+}
+
+/* Let go of the adopted address space (before sleeping, or to switch). */
+static void wd_soft_drop_mm(struct wd_soft_queue *q)
+{
+	if (!q->mm)
+		return;
+	kthread_unuse_mm(q->mm);
+	mmput(q->mm);
+	q->mm = NULL;
+}
+
+/*
+ * Work in @mm. Consecutive requests from one process (the common case)
+ * keep it adopted; a process that has exited cannot be adopted.
+ */
+static bool wd_soft_adopt_mm(struct wd_soft_queue *q, struct mm_struct *mm)
+{
+	if (q->mm == mm)
+		return true;
+	wd_soft_drop_mm(q);
+	if (!mmget_not_zero(mm))
+		return false;
+	kthread_use_mm(mm);
+	q->mm = mm;
+	return true;
+}
+
+static void wd_soft_run(struct wd_soft_queue *q, struct wd_req *rq,
+			const struct wd_args *args)
+{
+	unsigned int delay = READ_ONCE(q->soft->delay_us);
 
 	if (delay)
 		fsleep(delay);
 
-	/* NOP: the core has already set the result it must complete with. */
+	/* NOP: the core has set the result it must complete with. */
+	if (!rq->mm)
+		goto complete;
+
+	if (!wd_soft_adopt_mm(q, rq->mm)) {
+		rq->res = -ESRCH;
+		rq->res2 = 0;
+		goto complete;
+	}
+	wd_cpu_run(&q->cpu, q->soft->wdev, rq, args);
+complete:
 	wd_complete(rq);
 }
 
 static int wd_soft_engine(void *data)
 {
 	struct wd_soft_queue *q = data;
-	struct wd_req *rq, *next;
-	struct llist_node *batch;
 
 	for (;;) {
-		set_current_state(TASK_INTERRUPTIBLE);
-		if (llist_empty(&q->pending)) {
-			/*
-			 * Stopping only ever happens after unregistration has
-			 * drained every request, so nothing is left behind.
-			 */
-			if (kthread_should_stop())
-				break;
-			schedule();
+		/* acquire: pairs with the release publishing filled slots */
+		u32 head = smp_load_acquire(&q->head);
+
+		if (q->tail == head) {
+			/* Idle: nothing of a process may stay pinned. */
+			wd_soft_drop_mm(q);
+			WRITE_ONCE(q->idle, true);
+			/* pairs with the barrier in wd_soft_doorbell() */
+			set_current_state(TASK_INTERRUPTIBLE);
+			if (READ_ONCE(q->head) == q->tail) {
+				/*
+				 * Stopping only ever happens after
+				 * unregistration has drained every request.
+				 */
+				if (kthread_should_stop())
+					break;
+				schedule();
+			}
+			__set_current_state(TASK_RUNNING);
+			WRITE_ONCE(q->idle, false);
 			continue;
 		}
-		__set_current_state(TASK_RUNNING);
 
-		/* Take everything at once; restore submission order. */
-		batch = llist_reverse_order(llist_del_all(&q->pending));
-		llist_for_each_entry_safe(rq, next, batch, node)
-			wd_soft_execute(q->soft, rq);
-		cond_resched();
+		while (q->tail != head) {
+			struct wd_soft_slot *slot = &q->ring[q->tail & q->mask];
+			struct wd_req *rq = slot->rq;
+			struct wd_args args = slot->args;
+
+			/* The slot is free once copied out. */
+			smp_store_release(&q->tail, q->tail + 1);
+			if (wq_has_sleeper(&q->room))
+				wake_up(&q->room);
+
+			wd_soft_run(q, rq, &args);
+			cond_resched();
+		}
 	}
 	__set_current_state(TASK_RUNNING);
+	WRITE_ONCE(q->idle, false);
+	wd_soft_drop_mm(q);
 	return 0;
 }
 
-/* The doorbell: only an empty-to-non-empty transition needs a wakeup. */
-static int wd_soft_submit(struct wd_device *wdev, struct wd_req *rq)
+/* Ring the doorbell: only a sleeping engine needs the wakeup. */
+static void wd_soft_doorbell(struct wd_soft_queue *q)
+{
+	/* pairs with set_current_state() in the engine */
+	smp_mb();
+	if (READ_ONCE(q->idle))
+		wake_up_process(q->engine);
+}
+
+static int wd_soft_submit(struct wd_device *wdev, struct wd_req *rq,
+			  const struct wd_args *args, unsigned int sflags)
 {
 	struct wd_soft *soft = wdev->priv;
 	struct wd_soft_queue *q;
+	struct wd_soft_slot *slot;
+	int ret;
 
 	q = &soft->queue[raw_smp_processor_id() % soft->nr_queues];
-	if (llist_add(&rq->node, &q->pending))
-		wake_up_process(q->engine);
+	for (;;) {
+		spin_lock(&q->lock);
+		if (wd_soft_used(q) <= q->mask)
+			break;
+		spin_unlock(&q->lock);
+		/* Full: io_uring retries from a context that may sleep. */
+		if (sflags & WD_SUBMIT_NOWAIT)
+			return -EAGAIN;
+		ret = wait_event_killable(q->room, wd_soft_used(q) <= q->mask);
+		if (ret)
+			return ret;
+	}
+	slot = &q->ring[q->head & q->mask];
+	slot->rq = rq;
+	slot->args = *args;
+	/* publish the slot before the engine can see the new head */
+	smp_store_release(&q->head, q->head + 1);
+	spin_unlock(&q->lock);
+
+	wd_soft_doorbell(q);
 	return 0;
 }
 
+/* Inline execution, in the submitter: a small bounce buffer on the stack. */
+static void wd_soft_execute(struct wd_device *wdev, struct wd_req *rq,
+			    const struct wd_args *args)
+{
+	u8 buf[WD_SOFT_STACK_BOUNCE] __aligned(16);
+	struct wd_cpu_ctx ctx = {
+		.bounce		= buf,
+		.bounce_size	= sizeof(buf),
+		.may_grow	= true,
+	};
+
+	wd_cpu_run(&ctx, wdev, rq, args);
+	wd_cpu_ctx_release(&ctx);
+}
+
 static const struct wd_ops wd_soft_ops = {
-	.owner	= THIS_MODULE,
-	.name	= "soft",
-	.submit	= wd_soft_submit,
+	.owner		= THIS_MODULE,
+	.name		= "soft",
+	.submit		= wd_soft_submit,
+	.execute	= wd_soft_execute,
 };
 
 static ssize_t delay_us_show(struct device *dev, struct device_attribute *attr,
@@ -135,10 +281,41 @@ ATTRIBUTE_GROUPS(wd_soft);
 
 static struct wd_device *wd_soft0;
 
-static void wd_soft_stop_engines(struct wd_soft *soft, unsigned int n)
+static void wd_soft_free_queues(struct wd_soft *soft, unsigned int n)
 {
-	while (n--)
-		kthread_stop(soft->queue[n].engine);
+	while (n--) {
+		struct wd_soft_queue *q = &soft->queue[n];
+
+		if (q->engine)
+			kthread_stop(q->engine);
+		kvfree(q->ring);
+		kfree(q->cpu.bounce);
+	}
+}
+
+static int wd_soft_init_queue(struct wd_soft *soft, unsigned int i)
+{
+	struct wd_soft_queue *q = &soft->queue[i];
+
+	spin_lock_init(&q->lock);
+	init_waitqueue_head(&q->room);
+	q->soft = soft;
+	q->mask = ring_size - 1;
+	q->ring = kvcalloc(ring_size, sizeof(*q->ring), GFP_KERNEL);
+	q->cpu.bounce = kmalloc(WD_CPU_BOUNCE_MAX, GFP_KERNEL);
+	q->cpu.bounce_size = WD_CPU_BOUNCE_MAX;
+	if (!q->ring || !q->cpu.bounce)
+		return -ENOMEM;
+
+	q->engine = kthread_create(wd_soft_engine, q, "wd_soft0/%u", i);
+	if (IS_ERR(q->engine)) {
+		int ret = PTR_ERR(q->engine);
+
+		q->engine = NULL;
+		return ret;
+	}
+	wake_up_process(q->engine);
+	return 0;
 }
 
 static int __init wd_soft_init(void)
@@ -148,7 +325,8 @@ static int __init wd_soft_init(void)
 	unsigned int i;
 	int ret;
 
-	if (!queues || queues > WD_SOFT_MAX_QUEUES)
+	if (!queues || queues > WD_SOFT_MAX_QUEUES ||
+	    !is_power_of_2(ring_size) || ring_size < 8 || ring_size > 65536)
 		return -EINVAL;
 
 	wdev = wd_device_alloc(NULL, &wd_soft_ops,
@@ -159,34 +337,34 @@ static int __init wd_soft_init(void)
 	soft = wdev->priv;
 	soft->wdev = wdev;
 	soft->nr_queues = queues;
-	wdev->ops_mask = BIT_ULL(WD_OP_NOP);
+	wdev->ops_mask = BIT_ULL(WD_OP_NOP) | BIT_ULL(WD_OP_COPY) |
+			 BIT_ULL(WD_OP_FILL) | BIT_ULL(WD_OP_COMPARE) |
+			 BIT_ULL(WD_OP_COMPARE_PATTERN) |
+			 BIT_ULL(WD_OP_CRC32C) | BIT_ULL(WD_OP_COPY_CRC32C) |
+			 BIT_ULL(WD_OP_DUALCAST);
 	wdev->dev_flags = WD_DEV_F_CPU_SVA;
-	wdev->max_len = 0;
+	wdev->max_len = WD_SOFT_MAX_LEN;
 	wdev->nr_queues = queues;
+	wdev->inline_max = WD_SOFT_INLINE_MAX;
 	wdev->groups = wd_soft_groups;
 
 	for (i = 0; i < queues; i++) {
-		struct wd_soft_queue *q = &soft->queue[i];
-
-		init_llist_head(&q->pending);
-		q->soft = soft;
-		q->engine = kthread_create(wd_soft_engine, q, "wd_soft0/%u", i);
-		if (IS_ERR(q->engine)) {
-			ret = PTR_ERR(q->engine);
-			goto err_stop_engines;
+		ret = wd_soft_init_queue(soft, i);
+		if (ret) {
+			i++;	/* free the half-built queue too */
+			goto err_free_queues;
 		}
-		wake_up_process(q->engine);
 	}
 
 	ret = wd_device_register(wdev, "soft0");
 	if (ret)
-		goto err_stop_engines;
+		goto err_free_queues;
 
 	wd_soft0 = wdev;
 	return 0;
 
-err_stop_engines:
-	wd_soft_stop_engines(soft, i);
+err_free_queues:
+	wd_soft_free_queues(soft, i);
 	wd_device_put(wdev);
 	return ret;
 }
@@ -197,7 +375,7 @@ static void __exit wd_soft_exit(void)
 
 	/* Engines keep running until unregistration has drained them. */
 	wd_device_unregister(wd_soft0);
-	wd_soft_stop_engines(soft, soft->nr_queues);
+	wd_soft_free_queues(soft, soft->nr_queues);
 	wd_device_put(wd_soft0);
 }
 

@@ -1,0 +1,374 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * CPU-side execution of WarpDrive ops in the current address space: what
+ * the software engine's threads run after adopting the submitter's mm, and
+ * what inline execution runs in the submitter itself.
+ *
+ * User memory is only ever touched through the uaccess helpers, so a page
+ * that is not present is faulted in as a PRI-capable device's access would
+ * be, and an unmapped or read-only page ends the request with -EFAULT.
+ * Data moves through the caller's bounce buffer in chunks; each chunk is
+ * written out before the next is read, so on a fault every destination
+ * byte before the reported point is written and none after it.
+ */
+#include <linux/crc32.h>
+#include <linux/minmax.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/unaligned.h>
+#include "wd_internal.h"
+
+#ifdef CONFIG_X86_64
+#include <asm/cpufeature.h>
+
+/*
+ * The SSE4.2 crc32 instruction computes exactly this CRC (Castagnoli,
+ * reflected, no inversion) on general registers: no FPU state to save, so
+ * it is usable anywhere in the kernel.
+ */
+static u32 wd_crc32c_sse42(u32 crc, const u8 *p, size_t len)
+{
+	u64 crc64 = crc;
+
+	for (; len >= 8; len -= 8, p += 8)
+		asm("crc32q %1, %0" : "+r" (crc64) : "rm" (get_unaligned((const u64 *)p)));
+	crc = crc64;
+	for (; len; len--, p++)
+		asm("crc32b %1, %0" : "+r" (crc) : "rm" (*p));
+	return crc;
+}
+
+static u32 wd_crc32c(u32 crc, const void *p, size_t len)
+{
+	if (boot_cpu_has(X86_FEATURE_XMM4_2))
+		return wd_crc32c_sse42(crc, p, len);
+	return __crc32c_le(crc, p, len);
+}
+#else
+static u32 wd_crc32c(u32 crc, const void *p, size_t len)
+{
+	return __crc32c_le(crc, p, len);
+}
+#endif
+
+/* Long requests give the CPU up between chunks. */
+static void wd_cpu_yield(void)
+{
+	cond_resched();
+}
+
+/*
+ * Read @n bytes at @uaddr into @buf. Returns the bytes read; fewer than
+ * @n means a fault at that point.
+ */
+static size_t wd_read(void *buf, u64 uaddr, size_t n)
+{
+	return n - copy_from_user(buf, u64_to_user_ptr(uaddr), n);
+}
+
+static size_t wd_write(u64 uaddr, const void *buf, size_t n)
+{
+	return n - copy_to_user(u64_to_user_ptr(uaddr), buf, n);
+}
+
+/* COPY and COPY_CRC32C (with @crc). DUALCAST when @dst2 is not 0. */
+static void wd_cpu_copy(struct wd_cpu_ctx *ctx, const struct wd_args *a,
+			u64 dst2, u32 *crc, struct wd_result *r)
+{
+	/*
+	 * memmove: when the destination starts inside the source, copying
+	 * front to back would overwrite source bytes before reading them,
+	 * so go back to front (done then counts bytes from the end).
+	 */
+	bool backward = a->addr2 > a->addr && a->addr2 < a->addr + a->len;
+	u32 left = a->len;
+
+	while (left) {
+		size_t n = min_t(size_t, left, ctx->bounce_size);
+		u64 off = backward ? left - n : a->len - left;
+		size_t got, put;
+
+		got = wd_read(ctx->bounce, a->addr + off, n);
+		if (backward && got < n) {
+			/* a partial chunk from the back is useless */
+			r->status = -EFAULT;
+			return;
+		}
+		put = wd_write(a->addr2 + off, ctx->bounce, got);
+		if (dst2 && put == got)
+			put = wd_write(dst2 + off, ctx->bounce, got);
+		if (crc)
+			*crc = wd_crc32c(*crc, ctx->bounce, put);
+		r->done += put;
+		if (put < n) {
+			r->status = -EFAULT;
+			return;
+		}
+		left -= n;
+		wd_cpu_yield();
+	}
+}
+
+/* The pattern, repeated: bytes [off, off + n) of an endless FILL. */
+static void wd_pattern_fill(void *buf, size_t n, u64 pattern)
+{
+	u8 *p = buf;
+	size_t i;
+
+	for (i = 0; i < n && i < sizeof(pattern); i++)
+		p[i] = ((u8 *)&pattern)[i];
+	/* double the filled part until the buffer is full */
+	for (; i < n; i *= 2)
+		memcpy(p + i, p, min(i, n - i));
+}
+
+static void wd_cpu_fill(struct wd_cpu_ctx *ctx, const struct wd_args *a,
+			struct wd_result *r)
+{
+	/* chunks stay multiples of the pattern, so it never shifts */
+	size_t chunk = min_t(size_t, a->len, ctx->bounce_size);
+	u32 left = a->len;
+
+	wd_pattern_fill(ctx->bounce, chunk, a->arg);
+	while (left) {
+		size_t n = min_t(size_t, left, chunk);
+		size_t put = wd_write(a->addr + r->done, ctx->bounce, n);
+
+		r->done += put;
+		if (put < n) {
+			r->status = -EFAULT;
+			return;
+		}
+		left -= n;
+		wd_cpu_yield();
+	}
+}
+
+static size_t wd_first_diff(const u8 *x, const u8 *y, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (x[i] != y[i])
+			break;
+	return i;
+}
+
+/*
+ * COMPARE (src2 in addr2) and COMPARE_PATTERN (pattern in arg): value and
+ * res are the offset of the first difference, len when there is none.
+ */
+static void wd_cpu_compare(struct wd_cpu_ctx *ctx, const struct wd_args *a,
+			   bool pattern, struct wd_result *r)
+{
+	size_t half = ctx->bounce_size / 2;	/* a multiple of 8 */
+	u8 *x = ctx->bounce, *y = x + half;
+	u32 left = a->len;
+
+	if (pattern)
+		wd_pattern_fill(y, min_t(size_t, a->len, half), a->arg);
+	while (left) {
+		size_t n = min_t(size_t, left, half);
+		size_t got = wd_read(x, a->addr + r->done, n);
+
+		if (!pattern && got)
+			got = min(got, wd_read(y, a->addr2 + r->done, got));
+		n = min(n, got);
+		got = wd_first_diff(x, y, n);
+		r->done += got;
+		if (got < n) {
+			/* a difference: done stops at it, as value does */
+			r->value = r->done;
+			return;
+		}
+		if (n < min_t(size_t, left, half)) {
+			r->status = -EFAULT;
+			return;
+		}
+		left -= n;
+		wd_cpu_yield();
+	}
+	r->value = a->len;
+}
+
+static void wd_cpu_crc(struct wd_cpu_ctx *ctx, const struct wd_args *a,
+		       struct wd_result *r)
+{
+	u32 crc = a->arg;
+	u32 left = a->len;
+
+	while (left) {
+		size_t n = min_t(size_t, left, ctx->bounce_size);
+		size_t got = wd_read(ctx->bounce, a->addr + r->done, n);
+
+		crc = wd_crc32c(crc, ctx->bounce, got);
+		r->done += got;
+		if (got < n) {
+			r->status = -EFAULT;
+			return;
+		}
+		left -= n;
+		wd_cpu_yield();
+	}
+	r->value = crc;
+}
+
+/* A bigger bounce buffer for a long request, when the caller allows it. */
+static void wd_cpu_ctx_grow(struct wd_cpu_ctx *ctx, u32 len)
+{
+	void *big;
+
+	if (!ctx->may_grow || ctx->grown || len <= ctx->bounce_size)
+		return;
+	/* a failure only means smaller chunks */
+	big = kmalloc(WD_CPU_BOUNCE_MAX, GFP_KERNEL | __GFP_NOWARN);
+	if (!big)
+		return;
+	ctx->bounce = big;
+	ctx->bounce_size = WD_CPU_BOUNCE_MAX;
+	ctx->grown = true;
+}
+
+/**
+ * wd_cpu_ctx_release() - free what wd_cpu_execute() allocated for @ctx
+ * @ctx: an executor context with may_grow set
+ */
+void wd_cpu_ctx_release(struct wd_cpu_ctx *ctx)
+{
+	if (ctx->grown)
+		kfree(ctx->bounce);
+	ctx->grown = false;
+}
+EXPORT_SYMBOL_GPL(wd_cpu_ctx_release);
+
+/**
+ * wd_cpu_execute() - run one validated op in the current address space
+ * @ctx: the executor's bounce buffer
+ * @a: the op (not WD_OP_BATCH)
+ * @r: the result
+ *
+ * Context: process, may sleep and fault; current->mm is the submitter's.
+ */
+void wd_cpu_execute(struct wd_cpu_ctx *ctx, const struct wd_args *a,
+		    struct wd_result *r)
+{
+	u32 crc;
+
+	memset(r, 0, sizeof(*r));
+	wd_cpu_ctx_grow(ctx, a->len);
+	switch (a->op) {
+	case WD_OP_NOP:
+		/* an injected error is a status, anything else a count */
+		if ((a->flags & WD_NOP_F_INJECT_RESULT) && (s32)a->len < 0)
+			r->status = (s32)a->len;
+		else if (a->flags & WD_NOP_F_INJECT_RESULT)
+			r->done = a->len;
+		r->value = a->arg;
+		break;
+	case WD_OP_COPY:
+		wd_cpu_copy(ctx, a, 0, NULL, r);
+		break;
+	case WD_OP_FILL:
+		wd_cpu_fill(ctx, a, r);
+		break;
+	case WD_OP_COMPARE:
+		wd_cpu_compare(ctx, a, false, r);
+		break;
+	case WD_OP_COMPARE_PATTERN:
+		wd_cpu_compare(ctx, a, true, r);
+		break;
+	case WD_OP_CRC32C:
+		wd_cpu_crc(ctx, a, r);
+		break;
+	case WD_OP_COPY_CRC32C:
+		crc = a->arg;
+		wd_cpu_copy(ctx, a, 0, &crc, r);
+		if (!r->status)
+			r->value = crc;
+		break;
+	case WD_OP_DUALCAST:
+		wd_cpu_copy(ctx, a, a->arg, NULL, r);
+		break;
+	default:
+		r->status = -EOPNOTSUPP;
+		break;
+	}
+}
+EXPORT_SYMBOL_GPL(wd_cpu_execute);
+
+/* The CQE's res for a result: what the uAPI op table promises. */
+static s32 wd_result_res(const struct wd_args *a, const struct wd_result *r)
+{
+	if (r->status)
+		return r->status;
+	if (a->op == WD_OP_COMPARE || a->op == WD_OP_COMPARE_PATTERN)
+		return r->value;
+	return r->done;
+}
+
+/**
+ * wd_cpu_run_batch() - run a batch of descriptors in the current mm
+ * @ctx: the executor's bounce buffer
+ * @wdev: the device (its op mask and limits apply to every descriptor)
+ * @a: the batch: WD_OP_BATCH, array address and count
+ *
+ * Each descriptor is read, validated, executed and its completion record
+ * written back before the next is read.
+ *
+ * Return: the number of descriptors whose status is 0, or -EFAULT when a
+ * descriptor cannot be read or its record cannot be written (the batch
+ * stops there).
+ */
+int wd_cpu_run_batch(struct wd_cpu_ctx *ctx, const struct wd_device *wdev,
+		     const struct wd_args *a)
+{
+	struct wd_desc __user *ud = u64_to_user_ptr(a->addr);
+	int i, ok = 0;
+
+	for (i = 0; i < a->len; i++, ud++) {
+		struct wd_result r = {};
+		struct wd_args one;
+		struct wd_desc d;
+
+		if (copy_from_user(&d, ud, sizeof(d)))
+			return -EFAULT;
+		r.status = wd_desc_to_args(wdev, &d, &one);
+		if (!r.status)
+			wd_cpu_execute(ctx, &one, &r);
+		if (put_user(r.status, &ud->status) ||
+		    put_user(r.done, &ud->done) ||
+		    put_user(r.value, &ud->result))
+			return -EFAULT;
+		ok += !r.status;
+		wd_cpu_yield();
+	}
+	return ok;
+}
+EXPORT_SYMBOL_GPL(wd_cpu_run_batch);
+
+/**
+ * wd_cpu_run() - run a request (an op or a batch) and set its results
+ * @ctx: the executor's bounce buffer
+ * @wdev: the device
+ * @rq: gets res and res2
+ * @a: the request
+ *
+ * Context: process, in the submitter's mm.
+ */
+void wd_cpu_run(struct wd_cpu_ctx *ctx, const struct wd_device *wdev,
+		struct wd_req *rq, const struct wd_args *a)
+{
+	struct wd_result r;
+
+	if (a->op == WD_OP_BATCH) {
+		rq->res = wd_cpu_run_batch(ctx, wdev, a);
+		rq->res2 = 0;
+		return;
+	}
+	wd_cpu_execute(ctx, a, &r);
+	rq->res = wd_result_res(a, &r);
+	rq->res2 = r.value;
+}
+EXPORT_SYMBOL_GPL(wd_cpu_run);
