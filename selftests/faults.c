@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Operands that are not there: NULL, unmapped, a read-only destination,
+ * and a page unmapped in the middle of a buffer. Each must complete with
+ * -EFAULT, record how far it got (batch and ioctl records), and write
+ * nothing beyond that point. Also: one bad descriptor in a batch fails
+ * only itself, batch and descriptor validation, and the length limit.
+ */
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include "wd_ref.h"
+#include "wd_uring.h"
+
+static int fd;
+static const char *dev;
+static struct io_uring ring;
+static long page;
+
+static int submit_sqe_op(const struct wd_desc *d)
+{
+	io_uring_prep_accel_cmd(io_uring_get_sqe(&ring), fd,
+				WD_CMD(WD_CLASS_OP, d->op), d->flags, d->addr,
+				d->len, d->addr2, d->arg);
+	return wd_submit_wait1(&ring, NULL, NULL);
+}
+
+static int submit_batch(struct wd_desc *d, unsigned int n)
+{
+	io_uring_prep_accel_batch(io_uring_get_sqe(&ring), fd, d, n);
+	return wd_submit_wait1(&ring, NULL, NULL);
+}
+
+/*
+ * COPY from a buffer whose third page is unmapped: the first two pages
+ * arrive, nothing after them is written, and the record says 2 pages.
+ */
+static void test_hole(const char *how, int inline_mode)
+{
+	uint8_t *s = mmap(NULL, 4 * page, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *d = mmap(NULL, 4 * page, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct wd_desc desc;
+	int res, ok, i;
+
+	wd_sysfs_write(dev, "inline_max", inline_mode ? (1 << 30) : 0);
+	ref_random_fill(s, 4 * page, 3);
+	memset(d, 0xee, 4 * page);
+	munmap(s + 2 * page, page);
+
+	wd_desc_copy(&desc, d, s, 4 * page);
+	res = submit_batch(&desc, 1);
+	ok = res == 0 && desc.status == -EFAULT &&
+	     desc.done == 2 * page && !memcmp(d, s, 2 * page);
+	for (i = 2 * page; i < 4 * page && ok; i++)
+		ok = d[i] == 0xee;
+	if (!ok)
+		wd_diag("res %d status %d done %u", res, desc.status,
+			desc.done);
+	wd_ok(ok, "%s: COPY over a hole stops at it, records it, writes nothing after",
+	      how);
+
+	/* the same through the ioctl */
+	memset(d, 0xee, 4 * page);
+	wd_desc_copy(&desc, d, s, 4 * page);
+	res = io_uring_accel_submit_sync(fd, &desc);
+	ok = res == -EFAULT && desc.status == -EFAULT &&
+	     desc.done == 2 * page && !memcmp(d, s, 2 * page) &&
+	     d[2 * page] == 0xee && d[4 * page - 1] == 0xee;
+	if (!ok)
+		wd_diag("res %d status %d done %u", res, desc.status,
+			desc.done);
+	wd_ok(ok, "%s: the ioctl reports the same", how);
+
+	/* and as an SQE: only the errno is reported */
+	wd_desc_copy(&desc, d, s, 4 * page);
+	res = submit_sqe_op(&desc);
+	wd_ok(res == -EFAULT, "%s: an SQE COPY over a hole gives -EFAULT (%d)",
+	      how, res);
+	munmap(s, 4 * page);
+	munmap(d, 4 * page);
+}
+
+static void test_bad_pointers(int inline_mode)
+{
+	const char *how = inline_mode ? "inline" : "engine";
+	uint8_t *ro = mmap(NULL, page, PROT_READ,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *gone = mmap(NULL, page, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	static uint8_t buf[4096];
+	struct {
+		const char *what;
+		struct wd_desc d;
+	} cases[6];
+	unsigned int i;
+	int res;
+
+	munmap(gone, page);
+	wd_sysfs_write(dev, "inline_max", inline_mode ? (1 << 30) : 0);
+	wd_desc_copy(&cases[0].d, buf, NULL, 64);
+	cases[0].what = "COPY from NULL";
+	wd_desc_copy(&cases[1].d, NULL, buf, 64);
+	cases[1].what = "COPY to NULL";
+	wd_desc_copy(&cases[2].d, ro, buf, 64);
+	cases[2].what = "COPY to a read-only page";
+	wd_desc_fill(&cases[3].d, ro, 1, 64);
+	cases[3].what = "FILL of a read-only page";
+	wd_desc_crc32c(&cases[4].d, gone, 64, 0);
+	cases[4].what = "CRC32C of an unmapped page";
+	wd_desc_compare(&cases[5].d, buf, gone, 64);
+	cases[5].what = "COMPARE with an unmapped page";
+
+	for (i = 0; i < 6; i++) {
+		res = submit_sqe_op(&cases[i].d);
+		wd_ok(res == -EFAULT, "%s: %s gives -EFAULT (%d)", how,
+		      cases[i].what, res);
+	}
+	wd_ok(ro[0] == 0 && ro[page - 1] == 0,
+	      "%s: the read-only page is untouched", how);
+	munmap(ro, page);
+}
+
+/* One bad descriptor among good ones fails only itself. */
+static void test_batch_one_bad(void)
+{
+	static uint8_t a[8][256], b[8][256];
+	struct wd_desc d[8];
+	int i, res, ok = 1;
+
+	for (i = 0; i < 8; i++) {
+		ref_random_fill(a[i], 256, i);
+		memset(b[i], 0, 256);
+		wd_desc_copy(&d[i], b[i], a[i], 256);
+		d[i].status = 12345;	/* the kernel must overwrite it */
+	}
+	d[3].op = WD_OP_END;			/* unknown op */
+	d[5].__resv1 = 1;			/* reserved field set */
+	wd_desc_copy(&d[6], b[6], NULL, 256);	/* faults */
+	res = submit_batch(d, 8);
+	for (i = 0; i < 8; i++) {
+		int want = i == 3 || i == 5 ? -EINVAL : i == 6 ? -EFAULT : 0;
+
+		if (d[i].status != want ||
+		    (!want && (d[i].done != 256 || memcmp(a[i], b[i], 256)))) {
+			wd_diag("descriptor %d: status %d (want %d) done %u", i,
+				d[i].status, want, d[i].done);
+			ok = 0;
+		}
+	}
+	wd_ok(ok && res == 5,
+	      "a batch with three bad descriptors: res %d, each record right",
+	      res);
+}
+
+static void test_validation(void)
+{
+	static uint8_t buf[256];
+	struct wd_desc d;
+	struct {
+		const char *what;
+		__u32 cmd_op;
+		__u32 flags;
+		__u64 addr;
+		__u32 len;
+		__u64 addr2, arg;
+		int want;
+	} cases[] = {
+		{ "batch of 0", WD_CMD_BATCH, 0, (__u64)(unsigned long)&d, 0,
+		  0, 0, -EINVAL },
+		{ "batch over WD_BATCH_MAX", WD_CMD_BATCH, 0,
+		  (__u64)(unsigned long)&d, WD_BATCH_MAX + 1, 0, 0, -EINVAL },
+		{ "batch with flags", WD_CMD_BATCH, 1U << 16,
+		  (__u64)(unsigned long)&d, 1, 0, 0, -EINVAL },
+		{ "batch with an argument", WD_CMD_BATCH, 0,
+		  (__u64)(unsigned long)&d, 1, 0, 1, -EINVAL },
+		{ "batch number 1", WD_CMD(WD_CLASS_BATCH, 1), 0,
+		  (__u64)(unsigned long)&d, 1, 0, 0, -EINVAL },
+		{ "batch array unreadable", WD_CMD_BATCH, 0, 8, 1, 0, 0,
+		  -EFAULT },
+		{ "CRC32C seed over 32 bits", WD_CMD_CRC32C, 0,
+		  (__u64)(unsigned long)buf, 16, 0, 1ULL << 32, -EINVAL },
+		{ "COPY with an argument", WD_CMD_COPY, 0,
+		  (__u64)(unsigned long)buf, 16, (__u64)(unsigned long)buf + 64,
+		  1, -EINVAL },
+		{ "FILL with a second address", WD_CMD_FILL, 0,
+		  (__u64)(unsigned long)buf, 16, 8, 0, -EINVAL },
+		{ "DUALCAST onto its source", WD_CMD_DUALCAST, 0,
+		  (__u64)(unsigned long)buf, 64, (__u64)(unsigned long)buf + 32,
+		  (__u64)(unsigned long)buf + 128, -EINVAL },
+		{ "DUALCAST destinations overlapping", WD_CMD_DUALCAST, 0,
+		  (__u64)(unsigned long)buf, 64, (__u64)(unsigned long)buf + 64,
+		  (__u64)(unsigned long)buf + 96, -EINVAL },
+		{ "COPY over max_len", WD_CMD_COPY, 0,
+		  (__u64)(unsigned long)buf, 0, (__u64)(unsigned long)buf, 0,
+		  -EINVAL },
+		{ "COPY with an unknown flag", WD_CMD_COPY, 1U << 16,
+		  (__u64)(unsigned long)buf, 16, (__u64)(unsigned long)buf + 64,
+		  0, -EINVAL },
+	};
+	unsigned int i;
+	int res;
+
+	cases[11].len = wd_sysfs_read(dev, "max_len") + 1;
+	wd_desc_copy(&d, buf + 64, buf, 16);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		io_uring_prep_accel_cmd(io_uring_get_sqe(&ring), fd,
+					cases[i].cmd_op, cases[i].flags,
+					cases[i].addr, cases[i].len,
+					cases[i].addr2, cases[i].arg);
+		res = wd_submit_wait1(&ring, NULL, NULL);
+		wd_ok(res == cases[i].want, "%s: %d (want %d)", cases[i].what,
+		      res, cases[i].want);
+	}
+	/* the ioctl validates the same way */
+	wd_desc_copy(&d, buf + 64, buf, 16);
+	d.__resv0[1] = 1;
+	res = io_uring_accel_submit_sync(fd, &d);
+	wd_ok(res == -EINVAL && d.status == -EINVAL,
+	      "ioctl: a descriptor with a reserved byte set: %d", res);
+	res = ioctl(fd, _IO(WD_IOC_MAGIC, 0x7f)) < 0 ? -errno : 0;
+	wd_ok(res == -ENOTTY, "an unknown ioctl gives -ENOTTY (%d)", res);
+}
+
+/* The longest request the device takes works and does not upset it. */
+static void test_max_len(void)
+{
+	long long max = wd_sysfs_read(dev, "max_len");
+	uint8_t *s, *d;
+	struct wd_desc desc;
+	int res;
+
+	if (max <= 0 || max > (1LL << 30)) {
+		wd_skip("max_len unusable here", "a max_len COPY");
+		return;
+	}
+	s = mmap(NULL, max, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	d = mmap(NULL, max, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (s == MAP_FAILED || d == MAP_FAILED) {
+		wd_skip("out of memory", "a max_len COPY");
+		return;
+	}
+	ref_random_fill(s + max - 4096, 4096, 9);
+	wd_sysfs_write(dev, "inline_max", 0);
+	wd_desc_copy(&desc, d, s, max);
+	res = submit_batch(&desc, 1);
+	wd_ok(res == 1 && desc.done == max &&
+	      !memcmp(d + max - 4096, s + max - 4096, 4096),
+	      "a %lld MiB COPY completes (res %d, done %u)", max >> 20, res,
+	      desc.done);
+	munmap(s, max);
+	munmap(d, max);
+}
+
+int main(void)
+{
+	struct io_uring_params p = { 0 };
+	long long saved;
+
+	fd = wd_open_or_skip();
+	dev = wd_test_device();
+	page = sysconf(_SC_PAGESIZE);
+	saved = wd_sysfs_read(dev, "inline_max");
+	if (saved < 0)
+		wd_skip_all("the device has no inline_max");
+	if (io_uring_queue_init_params(8, &ring, &p))
+		wd_skip_all("no ring");
+
+	wd_plan(2 * 3 + 2 * 7 + 1 + 13 + 2 + 1);
+	test_hole("engine", 0);
+	test_hole("inline", 1);
+	test_bad_pointers(0);
+	test_bad_pointers(1);
+	wd_sysfs_write(dev, "inline_max", 0);
+	test_batch_one_bad();
+	test_validation();
+	test_max_len();
+	wd_sysfs_write(dev, "inline_max", saved);
+	io_uring_queue_exit(&ring);
+	close(fd);
+	return wd_exit();
+}
