@@ -232,6 +232,7 @@ static void test_max_len(void)
 
 	if (max <= 0 || max > (1LL << 30)) {
 		wd_skip("max_len unusable here", "a max_len COPY");
+		wd_skip("max_len unusable here", "small behind long");
 		return;
 	}
 	s = mmap(NULL, max, PROT_READ | PROT_WRITE,
@@ -240,6 +241,7 @@ static void test_max_len(void)
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (s == MAP_FAILED || d == MAP_FAILED) {
 		wd_skip("out of memory", "a max_len COPY");
+		wd_skip("out of memory", "small behind long");
 		return;
 	}
 	ref_random_fill(s + max - 4096, 4096, 9);
@@ -250,6 +252,34 @@ static void test_max_len(void)
 	      !memcmp(d + max - 4096, s + max - 4096, 4096),
 	      "a %lld MiB COPY completes (res %d, done %u)", max >> 20, res,
 	      desc.done);
+
+	/*
+	 * A small request submitted right behind a long one, on the same
+	 * queue, must not wait for all of it: its CQE comes first.
+	 */
+	{
+		static uint8_t small_src[64], small_dst[64];
+		struct io_uring_cqe *cqe;
+		__u64 first = 0;
+		struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+
+		io_uring_prep_accel_copy(sqe, fd, d, s, max);
+		io_uring_sqe_set_data64(sqe, 1);
+		sqe = io_uring_get_sqe(&ring);
+		io_uring_prep_accel_copy(sqe, fd, small_dst, small_src,
+					 sizeof(small_src));
+		io_uring_sqe_set_data64(sqe, 2);
+		io_uring_submit_and_wait(&ring, 2);
+		if (!io_uring_wait_cqe(&ring, &cqe)) {
+			first = cqe->user_data;
+			io_uring_cqe_seen(&ring, cqe);
+		}
+		if (!io_uring_wait_cqe(&ring, &cqe))
+			io_uring_cqe_seen(&ring, cqe);
+		wd_ok(first == 2,
+		      "a 64-byte COPY behind a %lld MiB one completes first",
+		      max >> 20);
+	}
 	munmap(s, max);
 	munmap(d, max);
 }
@@ -268,7 +298,7 @@ int main(void)
 	if (io_uring_queue_init_params(8, &ring, &p))
 		wd_skip_all("no ring");
 
-	wd_plan(2 * 3 + 2 * 7 + 1 + 13 + 2 + 1);
+	wd_plan(2 * 3 + 2 * 7 + 1 + 13 + 2 + 2);
 	test_hole("engine", 0);
 	test_hole("inline", 1);
 	test_bad_pointers(0);

@@ -53,12 +53,6 @@ static u32 wd_crc32c(u32 crc, const void *p, size_t len)
 }
 #endif
 
-/* Long requests give the CPU up between chunks. */
-static void wd_cpu_yield(void)
-{
-	cond_resched();
-}
-
 /*
  * Read @n bytes at @uaddr into @buf. Returns the bytes read; fewer than
  * @n means a fault at that point.
@@ -73,45 +67,46 @@ static size_t wd_write(u64 uaddr, const void *buf, size_t n)
 	return n - copy_to_user(u64_to_user_ptr(uaddr), buf, n);
 }
 
-/* COPY and COPY_CRC32C (with @crc). DUALCAST when @dst2 is not 0. */
-static void wd_cpu_copy(struct wd_cpu_ctx *ctx, const struct wd_args *a,
-			u64 dst2, u32 *crc, struct wd_result *r)
+/*
+ * memmove: when the destination starts inside the source, copying front to
+ * back would overwrite source bytes before reading them, so such a COPY
+ * runs back to front (and done counts bytes from the end).
+ */
+static bool wd_copy_backward(const struct wd_args *a)
 {
-	/*
-	 * memmove: when the destination starts inside the source, copying
-	 * front to back would overwrite source bytes before reading them,
-	 * so go back to front (done then counts bytes from the end).
-	 */
-	bool backward = a->addr2 > a->addr && a->addr2 < a->addr + a->len;
-	u32 left = a->len;
-
-	while (left) {
-		size_t n = min_t(size_t, left, ctx->bounce_size);
-		u64 off = backward ? left - n : a->len - left;
-		size_t got, put;
-
-		got = wd_read(ctx->bounce, a->addr + off, n);
-		if (backward && got < n) {
-			/* a partial chunk from the back is useless */
-			r->status = -EFAULT;
-			return;
-		}
-		put = wd_write(a->addr2 + off, ctx->bounce, got);
-		if (dst2 && put == got)
-			put = wd_write(dst2 + off, ctx->bounce, got);
-		if (crc)
-			*crc = wd_crc32c(*crc, ctx->bounce, put);
-		r->done += put;
-		if (put < n) {
-			r->status = -EFAULT;
-			return;
-		}
-		left -= n;
-		wd_cpu_yield();
-	}
+	return a->op == WD_OP_COPY && a->addr2 > a->addr &&
+	       a->addr2 < a->addr + a->len;
 }
 
-/* The pattern, repeated: bytes [off, off + n) of an endless FILL. */
+/*
+ * One chunk of COPY, COPY_CRC32C or DUALCAST. @r->value carries the
+ * running CRC for COPY_CRC32C.
+ */
+static void wd_copy_chunk(struct wd_cpu_ctx *ctx, const struct wd_args *a,
+			  struct wd_result *r)
+{
+	size_t n = min_t(size_t, a->len - r->done, ctx->bounce_size);
+	bool backward = wd_copy_backward(a);
+	u64 off = backward ? a->len - r->done - n : r->done;
+	size_t got, put;
+
+	got = wd_read(ctx->bounce, a->addr + off, n);
+	if (backward && got < n) {
+		/* a partial chunk from the back is of no use */
+		r->status = -EFAULT;
+		return;
+	}
+	put = wd_write(a->addr2 + off, ctx->bounce, got);
+	if (a->op == WD_OP_DUALCAST && put == got)
+		put = wd_write(a->arg + off, ctx->bounce, got);
+	if (a->op == WD_OP_COPY_CRC32C)
+		r->value = wd_crc32c(r->value, ctx->bounce, put);
+	r->done += put;
+	if (put < n)
+		r->status = -EFAULT;
+}
+
+/* The pattern, repeated from its first byte, over @n bytes of @buf. */
 static void wd_pattern_fill(void *buf, size_t n, u64 pattern)
 {
 	u8 *p = buf;
@@ -124,26 +119,19 @@ static void wd_pattern_fill(void *buf, size_t n, u64 pattern)
 		memcpy(p + i, p, min(i, n - i));
 }
 
-static void wd_cpu_fill(struct wd_cpu_ctx *ctx, const struct wd_args *a,
-			struct wd_result *r)
+/*
+ * FILL: the bounce buffer holds the pattern (see wd_cpu_begin()); chunks
+ * start at multiples of its size, a multiple of 8, so it never shifts.
+ */
+static void wd_fill_chunk(struct wd_cpu_ctx *ctx, const struct wd_args *a,
+			  struct wd_result *r)
 {
-	/* chunks stay multiples of the pattern, so it never shifts */
-	size_t chunk = min_t(size_t, a->len, ctx->bounce_size);
-	u32 left = a->len;
+	size_t n = min_t(size_t, a->len - r->done, ctx->bounce_size);
+	size_t put = wd_write(a->addr + r->done, ctx->bounce, n);
 
-	wd_pattern_fill(ctx->bounce, chunk, a->arg);
-	while (left) {
-		size_t n = min_t(size_t, left, chunk);
-		size_t put = wd_write(a->addr + r->done, ctx->bounce, n);
-
-		r->done += put;
-		if (put < n) {
-			r->status = -EFAULT;
-			return;
-		}
-		left -= n;
-		wd_cpu_yield();
-	}
+	r->done += put;
+	if (put < n)
+		r->status = -EFAULT;
 }
 
 static size_t wd_first_diff(const u8 *x, const u8 *y, size_t n)
@@ -157,62 +145,42 @@ static size_t wd_first_diff(const u8 *x, const u8 *y, size_t n)
 }
 
 /*
- * COMPARE (src2 in addr2) and COMPARE_PATTERN (pattern in arg): value and
- * res are the offset of the first difference, len when there is none.
+ * COMPARE (src2 in addr2) and COMPARE_PATTERN (the pattern fills the
+ * second half of the bounce buffer). Returns true once a difference is
+ * found: done and value then point at it.
  */
-static void wd_cpu_compare(struct wd_cpu_ctx *ctx, const struct wd_args *a,
-			   bool pattern, struct wd_result *r)
+static bool wd_compare_chunk(struct wd_cpu_ctx *ctx, const struct wd_args *a,
+			     struct wd_result *r)
 {
 	size_t half = ctx->bounce_size / 2;	/* a multiple of 8 */
+	size_t n = min_t(size_t, a->len - r->done, half);
 	u8 *x = ctx->bounce, *y = x + half;
-	u32 left = a->len;
+	size_t got, same;
 
-	if (pattern)
-		wd_pattern_fill(y, min_t(size_t, a->len, half), a->arg);
-	while (left) {
-		size_t n = min_t(size_t, left, half);
-		size_t got = wd_read(x, a->addr + r->done, n);
-
-		if (!pattern && got)
-			got = min(got, wd_read(y, a->addr2 + r->done, got));
-		n = min(n, got);
-		got = wd_first_diff(x, y, n);
-		r->done += got;
-		if (got < n) {
-			/* a difference: done stops at it, as value does */
-			r->value = r->done;
-			return;
-		}
-		if (n < min_t(size_t, left, half)) {
-			r->status = -EFAULT;
-			return;
-		}
-		left -= n;
-		wd_cpu_yield();
+	got = wd_read(x, a->addr + r->done, n);
+	if (a->op == WD_OP_COMPARE && got)
+		got = min(got, wd_read(y, a->addr2 + r->done, got));
+	same = wd_first_diff(x, y, got);
+	r->done += same;
+	if (same < got) {
+		r->value = r->done;
+		return true;
 	}
-	r->value = a->len;
+	if (got < n)
+		r->status = -EFAULT;
+	return false;
 }
 
-static void wd_cpu_crc(struct wd_cpu_ctx *ctx, const struct wd_args *a,
-		       struct wd_result *r)
+static void wd_crc_chunk(struct wd_cpu_ctx *ctx, const struct wd_args *a,
+			 struct wd_result *r)
 {
-	u32 crc = a->arg;
-	u32 left = a->len;
+	size_t n = min_t(size_t, a->len - r->done, ctx->bounce_size);
+	size_t got = wd_read(ctx->bounce, a->addr + r->done, n);
 
-	while (left) {
-		size_t n = min_t(size_t, left, ctx->bounce_size);
-		size_t got = wd_read(ctx->bounce, a->addr + r->done, n);
-
-		crc = wd_crc32c(crc, ctx->bounce, got);
-		r->done += got;
-		if (got < n) {
-			r->status = -EFAULT;
-			return;
-		}
-		left -= n;
-		wd_cpu_yield();
-	}
-	r->value = crc;
+	r->value = wd_crc32c(r->value, ctx->bounce, got);
+	r->done += got;
+	if (got < n)
+		r->status = -EFAULT;
 }
 
 /* A bigger bounce buffer for a long request, when the caller allows it. */
@@ -244,6 +212,103 @@ void wd_cpu_ctx_release(struct wd_cpu_ctx *ctx)
 EXPORT_SYMBOL_GPL(wd_cpu_ctx_release);
 
 /**
+ * wd_cpu_begin() - start executing one validated op
+ * @a: the op (not WD_OP_BATCH)
+ * @r: its progress and result, initialised here
+ *
+ * Then call wd_cpu_step() until it returns true. Between steps the caller
+ * may run other requests with the same @ctx: each step sets up the bounce
+ * buffer it needs.
+ */
+void wd_cpu_begin(const struct wd_args *a, struct wd_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	switch (a->op) {
+	case WD_OP_NOP:
+		/* an injected error is a status, anything else a count */
+		if ((a->flags & WD_NOP_F_INJECT_RESULT) && (s32)a->len < 0)
+			r->status = (s32)a->len;
+		else if (a->flags & WD_NOP_F_INJECT_RESULT)
+			r->done = a->len;
+		r->value = a->arg;
+		break;
+	case WD_OP_CRC32C:
+	case WD_OP_COPY_CRC32C:
+		r->value = a->arg;	/* the running CRC starts at the seed */
+		break;
+	}
+}
+EXPORT_SYMBOL_GPL(wd_cpu_begin);
+
+/**
+ * wd_cpu_step() - execute up to about @budget more bytes of an op
+ * @ctx: the executor's bounce buffer
+ * @a: the op, as given to wd_cpu_begin()
+ * @r: its progress
+ * @budget: bytes to process before returning (at least one chunk runs)
+ *
+ * Context: process, may sleep and fault; current->mm is the submitter's.
+ * Return: true when the op is complete (@r is then its result).
+ */
+bool wd_cpu_step(struct wd_cpu_ctx *ctx, const struct wd_args *a,
+		 struct wd_result *r, u32 budget)
+{
+	u32 stop = r->done + min(budget, a->len - r->done);
+
+	if (a->op == WD_OP_NOP)
+		return true;
+	if (a->op >= WD_OP_END) {
+		r->status = -EOPNOTSUPP;
+		return true;
+	}
+	wd_cpu_ctx_grow(ctx, a->len);
+	if (a->op == WD_OP_FILL)
+		wd_pattern_fill(ctx->bounce,
+				min_t(size_t, a->len, ctx->bounce_size), a->arg);
+	if (a->op == WD_OP_COMPARE_PATTERN)
+		wd_pattern_fill(ctx->bounce + ctx->bounce_size / 2,
+				min_t(size_t, a->len, ctx->bounce_size / 2),
+				a->arg);
+
+	do {
+		if (r->done == a->len)
+			break;
+		switch (a->op) {
+		case WD_OP_COPY:
+		case WD_OP_COPY_CRC32C:
+		case WD_OP_DUALCAST:
+			wd_copy_chunk(ctx, a, r);
+			break;
+		case WD_OP_FILL:
+			wd_fill_chunk(ctx, a, r);
+			break;
+		case WD_OP_COMPARE:
+		case WD_OP_COMPARE_PATTERN:
+			if (wd_compare_chunk(ctx, a, r))
+				return true;
+			break;
+		case WD_OP_CRC32C:
+			wd_crc_chunk(ctx, a, r);
+			break;
+		}
+		/* long requests give the CPU up between chunks */
+		cond_resched();
+	} while (!r->status && r->done < stop);
+
+	if (r->status) {
+		/* no value comes out of a failed op */
+		r->value = 0;
+		return true;
+	}
+	if (r->done < a->len)
+		return false;
+	if (a->op == WD_OP_COMPARE || a->op == WD_OP_COMPARE_PATTERN)
+		r->value = a->len;	/* no difference */
+	return true;
+}
+EXPORT_SYMBOL_GPL(wd_cpu_step);
+
+/**
  * wd_cpu_execute() - run one validated op in the current address space
  * @ctx: the executor's bounce buffer
  * @a: the op (not WD_OP_BATCH)
@@ -254,59 +319,30 @@ EXPORT_SYMBOL_GPL(wd_cpu_ctx_release);
 void wd_cpu_execute(struct wd_cpu_ctx *ctx, const struct wd_args *a,
 		    struct wd_result *r)
 {
-	u32 crc;
-
-	memset(r, 0, sizeof(*r));
-	wd_cpu_ctx_grow(ctx, a->len);
-	switch (a->op) {
-	case WD_OP_NOP:
-		/* an injected error is a status, anything else a count */
-		if ((a->flags & WD_NOP_F_INJECT_RESULT) && (s32)a->len < 0)
-			r->status = (s32)a->len;
-		else if (a->flags & WD_NOP_F_INJECT_RESULT)
-			r->done = a->len;
-		r->value = a->arg;
-		break;
-	case WD_OP_COPY:
-		wd_cpu_copy(ctx, a, 0, NULL, r);
-		break;
-	case WD_OP_FILL:
-		wd_cpu_fill(ctx, a, r);
-		break;
-	case WD_OP_COMPARE:
-		wd_cpu_compare(ctx, a, false, r);
-		break;
-	case WD_OP_COMPARE_PATTERN:
-		wd_cpu_compare(ctx, a, true, r);
-		break;
-	case WD_OP_CRC32C:
-		wd_cpu_crc(ctx, a, r);
-		break;
-	case WD_OP_COPY_CRC32C:
-		crc = a->arg;
-		wd_cpu_copy(ctx, a, 0, &crc, r);
-		if (!r->status)
-			r->value = crc;
-		break;
-	case WD_OP_DUALCAST:
-		wd_cpu_copy(ctx, a, a->arg, NULL, r);
-		break;
-	default:
-		r->status = -EOPNOTSUPP;
-		break;
-	}
+	wd_cpu_begin(a, r);
+	while (!wd_cpu_step(ctx, a, r, U32_MAX))
+		;
 }
 EXPORT_SYMBOL_GPL(wd_cpu_execute);
 
-/* The CQE's res for a result: what the uAPI op table promises. */
-static s32 wd_result_res(const struct wd_args *a, const struct wd_result *r)
+/**
+ * wd_cpu_result() - set a request's results from an executed op
+ * @rq: gets res (what the uAPI's op table promises a CQE) and res2
+ * @a: the op
+ * @r: what executing it produced
+ */
+void wd_cpu_result(struct wd_req *rq, const struct wd_args *a,
+		   const struct wd_result *r)
 {
 	if (r->status)
-		return r->status;
-	if (a->op == WD_OP_COMPARE || a->op == WD_OP_COMPARE_PATTERN)
-		return r->value;
-	return r->done;
+		rq->res = r->status;
+	else if (a->op == WD_OP_COMPARE || a->op == WD_OP_COMPARE_PATTERN)
+		rq->res = r->value;
+	else
+		rq->res = r->done;
+	rq->res2 = r->value;
 }
+EXPORT_SYMBOL_GPL(wd_cpu_result);
 
 /**
  * wd_cpu_run_batch() - run a batch of descriptors in the current mm
@@ -342,7 +378,7 @@ int wd_cpu_run_batch(struct wd_cpu_ctx *ctx, const struct wd_device *wdev,
 		    put_user(r.value, &ud->result))
 			return -EFAULT;
 		ok += !r.status;
-		wd_cpu_yield();
+		cond_resched();
 	}
 	return ok;
 }
@@ -368,7 +404,6 @@ void wd_cpu_run(struct wd_cpu_ctx *ctx, const struct wd_device *wdev,
 		return;
 	}
 	wd_cpu_execute(ctx, a, &r);
-	rq->res = wd_result_res(a, &r);
-	rq->res2 = r.value;
+	wd_cpu_result(rq, a, &r);
 }
 EXPORT_SYMBOL_GPL(wd_cpu_run);

@@ -198,8 +198,13 @@ struct wd_cpu_ctx {
 
 void wd_cpu_ctx_release(struct wd_cpu_ctx *ctx);
 
+void wd_cpu_begin(const struct wd_args *args, struct wd_result *r);
+bool wd_cpu_step(struct wd_cpu_ctx *ctx, const struct wd_args *args,
+		 struct wd_result *r, u32 budget);
 void wd_cpu_execute(struct wd_cpu_ctx *ctx, const struct wd_args *args,
 		    struct wd_result *r);
+void wd_cpu_result(struct wd_req *rq, const struct wd_args *args,
+		   const struct wd_result *r);
 int wd_cpu_run_batch(struct wd_cpu_ctx *ctx, const struct wd_device *wdev,
 		     const struct wd_args *args);
 void wd_cpu_run(struct wd_cpu_ctx *ctx, const struct wd_device *wdev,

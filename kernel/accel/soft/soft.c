@@ -48,6 +48,13 @@ MODULE_PARM_DESC(ring_size, "Descriptor ring slots per queue (power of 2, 8..655
 #define WD_SOFT_INLINE_MAX	512
 /* What an inline request gets on the stack before the executor allocates. */
 #define WD_SOFT_STACK_BOUNCE	256
+/*
+ * Long requests run a slice at a time, taking turns with everything else
+ * on the queue, so that small requests behind a long one wait for a slice,
+ * not for the whole request.
+ */
+#define WD_SOFT_SLICE		(1U << 20)
+#define WD_SOFT_PARKED_MAX	8
 
 struct wd_soft;
 
@@ -55,6 +62,13 @@ struct wd_soft;
 struct wd_soft_slot {
 	struct wd_req	*rq;
 	struct wd_args	args;
+};
+
+/* A long request between two slices. */
+struct wd_soft_job {
+	struct wd_req		*rq;
+	struct wd_args		args;
+	struct wd_result	r;
 };
 
 struct wd_soft_queue {
@@ -67,6 +81,8 @@ struct wd_soft_queue {
 	bool			idle;		/* asleep, or about to be */
 	struct mm_struct	*mm;		/* adopted, mm_users held */
 	struct wd_cpu_ctx	cpu;
+	unsigned int		nr_parked;
+	struct wd_soft_job	parked[WD_SOFT_PARKED_MAX];
 
 	struct wd_soft_slot	*ring;
 	u32			mask;
@@ -114,26 +130,72 @@ static bool wd_soft_adopt_mm(struct wd_soft_queue *q, struct mm_struct *mm)
 	return true;
 }
 
-static void wd_soft_run(struct wd_soft_queue *q, struct wd_req *rq,
-			const struct wd_args *args)
+/*
+ * One slice of @j in its submitter's address space. Returns true when the
+ * request is finished (and completed).
+ */
+static bool wd_soft_slice(struct wd_soft_queue *q, struct wd_soft_job *j)
+{
+	if (!wd_soft_adopt_mm(q, j->rq->mm)) {
+		j->rq->res = -ESRCH;
+		j->rq->res2 = 0;
+		wd_complete(j->rq);
+		return true;
+	}
+	if (!wd_cpu_step(&q->cpu, &j->args, &j->r, WD_SOFT_SLICE))
+		return false;
+	wd_cpu_result(j->rq, &j->args, &j->r);
+	wd_complete(j->rq);
+	return true;
+}
+
+/* A request taken off the ring: its first slice, or all of it. */
+static void wd_soft_start(struct wd_soft_queue *q, struct wd_req *rq,
+			  const struct wd_args *args)
 {
 	unsigned int delay = READ_ONCE(q->soft->delay_us);
+	struct wd_soft_job job = { .rq = rq, .args = *args };
 
 	if (delay)
 		fsleep(delay);
 
 	/* NOP: the core has set the result it must complete with. */
-	if (!rq->mm)
-		goto complete;
-
-	if (!wd_soft_adopt_mm(q, rq->mm)) {
-		rq->res = -ESRCH;
-		rq->res2 = 0;
-		goto complete;
+	if (!rq->mm) {
+		wd_complete(rq);
+		return;
 	}
-	wd_cpu_run(&q->cpu, q->soft->wdev, rq, args);
-complete:
-	wd_complete(rq);
+	if (args->op == WD_OP_BATCH) {
+		if (wd_soft_adopt_mm(q, rq->mm))
+			wd_cpu_run(&q->cpu, q->soft->wdev, rq, args);
+		else
+			rq->res = -ESRCH;
+		wd_complete(rq);
+		return;
+	}
+
+	wd_cpu_begin(args, &job.r);
+	if (wd_soft_slice(q, &job))
+		return;
+	if (q->nr_parked < WD_SOFT_PARKED_MAX) {
+		q->parked[q->nr_parked++] = job;
+		return;
+	}
+	/* no room to park: this one runs to its end */
+	while (!wd_soft_slice(q, &job))
+		;
+}
+
+/* One slice of every parked request, in turn. */
+static void wd_soft_run_parked(struct wd_soft_queue *q)
+{
+	unsigned int i = 0;
+
+	while (i < q->nr_parked) {
+		if (wd_soft_slice(q, &q->parked[i]))
+			q->parked[i] = q->parked[--q->nr_parked];
+		else
+			i++;
+	}
 }
 
 static int wd_soft_engine(void *data)
@@ -144,6 +206,10 @@ static int wd_soft_engine(void *data)
 		/* acquire: pairs with the release publishing filled slots */
 		u32 head = smp_load_acquire(&q->head);
 
+		if (q->tail == head && q->nr_parked) {
+			wd_soft_run_parked(q);
+			continue;
+		}
 		if (q->tail == head) {
 			/* Idle: nothing of a process may stay pinned. */
 			wd_soft_drop_mm(q);
@@ -174,9 +240,11 @@ static int wd_soft_engine(void *data)
 			if (wq_has_sleeper(&q->room))
 				wake_up(&q->room);
 
-			wd_soft_run(q, rq, &args);
+			wd_soft_start(q, rq, &args);
 			cond_resched();
 		}
+		if (q->nr_parked)
+			wd_soft_run_parked(q);
 	}
 	__set_current_state(TASK_RUNNING);
 	WRITE_ONCE(q->idle, false);
