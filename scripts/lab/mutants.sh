@@ -12,7 +12,7 @@ tier=${1:-stock}
 
 # name | file | sed expression | tier
 mutants=(
-	"nop-wrong-result|kernel/accel/ops.c|s/(s32)len : 0;/(s32)len : 1;/|$tier"
+	"nop-wrong-result|kernel/accel/wd_internal.h|s/^\trq->res = 0;$/\trq->res = 1;/|$tier"
 	"warn-in-issue-path|kernel/accel/uring.c|/^static int wd_uring_op(/,/^{/ s/^{/{\n\tWARN_ON(1);/|$tier"
 	"no-slicing|kernel/accel/soft/soft.c|s/^#define WD_SOFT_SLICE\t\t(1U << 20)/#define WD_SOFT_SLICE\t\tU32_MAX/|$tier"
 	"crc-off-by-one|kernel/accel/cpu.c|s/r->value = wd_crc32c(r->value, ctx->bounce, got);/r->value = wd_crc32c(r->value, ctx->bounce, got ? got - 1 : 0);/|$tier"
