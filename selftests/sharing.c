@@ -252,8 +252,14 @@ static void *worker_main(void *arg)
 
 static void test_threads(void)
 {
+	long long queues = wd_sysfs_read(dev, "nr_queues");
+	long long engines = wd_sysfs_read(dev, "engines");
 	struct worker w[8];
 	int i, bad = 0, done = 0, fd = io_uring_accel_open(dev, O_RDWR);
+
+	/* every engine the device has, so requests run concurrently */
+	if (engines > 0 && queues > 0)
+		wd_sysfs_write(dev, "engines", queues);
 
 	for (i = 0; i < 8; i++) {
 		w[i] = (struct worker){ .fd = fd, .seed = 1000 + i };
@@ -266,8 +272,16 @@ static void test_threads(void)
 	}
 	close(fd);
 	wd_ok(!bad && done == 8 * 200,
-	      "8 threads x 200 random ops on their own rings: %d verified, %d bad",
-	      done, bad);
+	      "8 threads x 200 random ops on their own rings, %lld engines: %d verified, %d bad",
+	      queues, done, bad);
+	if (engines > 0) {
+		wd_ok(wd_sysfs_write(dev, "engines", 0) == -EINVAL &&
+		      wd_sysfs_write(dev, "engines", queues + 1) == -EINVAL &&
+		      !wd_sysfs_write(dev, "engines", engines),
+		      "engines takes 1..nr_queues only");
+	} else {
+		wd_skip("no engines knob", "engines takes 1..nr_queues only");
+	}
 }
 
 int main(void)
@@ -281,7 +295,7 @@ int main(void)
 	if (saved < 0 || wd_sysfs_write(dev, "delay_us", 0))
 		wd_skip_all("the device lacks inline_max or delay_us");
 
-	wd_plan(7);
+	wd_plan(8);
 	test_scm_rights();
 	test_fork();
 	test_exit_in_flight(0);

@@ -16,7 +16,11 @@
  * request completes with -ESRCH).
  *
  * Knobs:
- *   queues=N, ring_size=N   module parameters (load time)
+ *   queues=N, ring_size=N   module parameters (load time): queues built,
+ *                           each with its ring and engine thread
+ *   engines=N               module parameter, and sysfs engines: how many
+ *                           of the queues submitters use (1..queues); the
+ *                           others' engines sleep once they have drained
  *   delay_us                sysfs: the engine waits this long before each
  *                           request, to keep requests in flight for tests
  *   inline_max              sysfs (core): requests up to this many bytes
@@ -34,9 +38,13 @@
 #include <linux/wait.h>
 #include "../wd_driver.h"
 
-static unsigned int queues = 1;
+static unsigned int queues = 4;
 module_param(queues, uint, 0444);
-MODULE_PARM_DESC(queues, "Queues (and engine threads) of soft0 (1..64)");
+MODULE_PARM_DESC(queues, "Queues (each with an engine thread) of soft0 (1..64)");
+
+static unsigned int engines = 1;
+module_param(engines, uint, 0444);
+MODULE_PARM_DESC(engines, "Queues in use at load (1..queues); sysfs engines later");
 
 static unsigned int ring_size = 256;
 module_param(ring_size, uint, 0444);
@@ -94,6 +102,7 @@ struct wd_soft_queue {
 struct wd_soft {
 	struct wd_device	*wdev;
 	unsigned int		delay_us;
+	unsigned int		nr_engines;	/* queues in use */
 	unsigned int		nr_queues;
 	struct wd_soft_queue	queue[] __counted_by(nr_queues);
 };
@@ -269,7 +278,7 @@ static int wd_soft_submit(struct wd_device *wdev, struct wd_req *rq,
 	struct wd_soft_slot *slot;
 	int ret;
 
-	q = &soft->queue[raw_smp_processor_id() % soft->nr_queues];
+	q = &soft->queue[raw_smp_processor_id() % READ_ONCE(soft->nr_engines)];
 	for (;;) {
 		spin_lock(&q->lock);
 		if (wd_soft_used(q) <= q->mask)
@@ -341,8 +350,38 @@ static ssize_t delay_us_store(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RW(delay_us);
 
+static ssize_t engines_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	struct wd_soft *soft = wd_dev_to_wdev(dev)->priv;
+
+	return sysfs_emit(buf, "%u\n", READ_ONCE(soft->nr_engines));
+}
+
+/*
+ * Requests already queued stay where they are and are run by their queue's
+ * engine; only new submissions see the new count.
+ */
+static ssize_t engines_store(struct device *dev, struct device_attribute *attr,
+			     const char *buf, size_t count)
+{
+	struct wd_soft *soft = wd_dev_to_wdev(dev)->priv;
+	unsigned int val;
+	int ret;
+
+	ret = kstrtouint(buf, 0, &val);
+	if (ret)
+		return ret;
+	if (!val || val > soft->nr_queues)
+		return -EINVAL;
+	WRITE_ONCE(soft->nr_engines, val);
+	return count;
+}
+static DEVICE_ATTR_RW(engines);
+
 static struct attribute *wd_soft_attrs[] = {
 	&dev_attr_delay_us.attr,
+	&dev_attr_engines.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(wd_soft);
@@ -394,6 +433,7 @@ static int __init wd_soft_init(void)
 	int ret;
 
 	if (!queues || queues > WD_SOFT_MAX_QUEUES ||
+	    !engines || engines > queues ||
 	    !is_power_of_2(ring_size) || ring_size < 8 || ring_size > 65536)
 		return -EINVAL;
 
@@ -405,6 +445,7 @@ static int __init wd_soft_init(void)
 	soft = wdev->priv;
 	soft->wdev = wdev;
 	soft->nr_queues = queues;
+	soft->nr_engines = engines;
 	wdev->ops_mask = BIT_ULL(WD_OP_NOP) | BIT_ULL(WD_OP_COPY) |
 			 BIT_ULL(WD_OP_FILL) | BIT_ULL(WD_OP_COMPARE) |
 			 BIT_ULL(WD_OP_COMPARE_PATTERN) |
