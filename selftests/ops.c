@@ -2,11 +2,11 @@
 /*
  * Every data op (COPY, FILL, COMPARE, COMPARE_PATTERN, CRC32C, COPY_CRC32C,
  * DUALCAST) in every way a request can be made: one SQE executed by the
- * engine, one SQE executed inline in the issue path, a descriptor batch,
- * and the synchronous ioctl. Sizes 0, 1, 7, 64, 4095, 4096, 65537, 16 MiB
+ * engine, one SQE executed inline in the issue path, a descriptor batch
+ * run by the engine and one run inline, and the synchronous ioctl. Sizes 0, 1, 7, 64, 4095, 4096, 65537, 16 MiB
  * and random ones, aligned and misaligned, each checked against the
  * references in wd_ref.h; guard bytes around every destination must come
- * back untouched. Results must be identical in all four ways.
+ * back untouched. Results must be identical in all five ways.
  */
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -17,9 +17,9 @@
 #define GUARD		64
 #define GUARD_BYTE	0x5a
 
-enum mode { M_ENGINE, M_INLINE, M_BATCH, M_IOCTL, M_END };
+enum mode { M_ENGINE, M_INLINE, M_BATCH, M_BATCH_INLINE, M_IOCTL, M_END };
 static const char *const mode_names[] = {
-	"engine", "inline", "batch", "ioctl",
+	"engine", "inline", "batch", "inline batch", "ioctl",
 };
 
 static int fd;
@@ -31,7 +31,8 @@ static uint8_t *src, *dst, *dst2;	/* BIG + 2 * GUARD + 64 each */
 static int set_mode(enum mode m)
 {
 	return wd_sysfs_write(dev, "inline_max",
-			      m == M_INLINE ? (1 << 30) : 0);
+			      m == M_INLINE || m == M_BATCH_INLINE ?
+			      (1 << 30) : 0);
 }
 
 /*
@@ -52,7 +53,7 @@ static int run(enum mode m, struct wd_desc *d, uint64_t *value)
 		return res;
 	}
 	sqe = io_uring_get_sqe(&ring);
-	if (m == M_BATCH)
+	if (m == M_BATCH || m == M_BATCH_INLINE)
 		io_uring_prep_accel_batch(sqe, fd, d, 1);
 	else
 		io_uring_prep_accel_cmd(sqe, fd, WD_CMD(WD_CLASS_OP, d->op),
@@ -64,7 +65,7 @@ static int run(enum mode m, struct wd_desc *d, uint64_t *value)
 	res = cqe->res;
 	*value = io_uring_cqe_accel_value(cqe);
 	io_uring_cqe_seen(&ring, cqe);
-	if (m != M_BATCH)
+	if (m != M_BATCH && m != M_BATCH_INLINE)
 		return res;
 
 	/* A batch of one: res is 1 or 0; the record has the rest. */

@@ -349,19 +349,24 @@ EXPORT_SYMBOL_GPL(wd_cpu_result);
  * @ctx: the executor's bounce buffer
  * @wdev: the device (its op mask and limits apply to every descriptor)
  * @a: the batch: WD_OP_BATCH, array address and count
+ * @max_len: stop before the first descriptor longer than this
+ * @consumed: gets the number of descriptors run
  *
  * Each descriptor is read, validated, executed and its completion record
  * written back before the next is read.
  *
- * Return: the number of descriptors whose status is 0, or -EFAULT when a
- * descriptor cannot be read or its record cannot be written (the batch
+ * Return: the number of descriptors run whose status is 0, or -EFAULT when
+ * a descriptor cannot be read or its record cannot be written (the batch
  * stops there).
  */
-int wd_cpu_run_batch(struct wd_cpu_ctx *ctx, const struct wd_device *wdev,
-		     const struct wd_args *a)
+static int wd_cpu_run_batch(struct wd_cpu_ctx *ctx,
+			    const struct wd_device *wdev,
+			    const struct wd_args *a, u32 max_len,
+			    u32 *consumed)
 {
 	struct wd_desc __user *ud = u64_to_user_ptr(a->addr);
-	int i, ok = 0;
+	int ok = 0;
+	u32 i;
 
 	for (i = 0; i < a->len; i++, ud++) {
 		struct wd_result r = {};
@@ -370,40 +375,62 @@ int wd_cpu_run_batch(struct wd_cpu_ctx *ctx, const struct wd_device *wdev,
 
 		if (copy_from_user(&d, ud, sizeof(d)))
 			return -EFAULT;
+		if (d.len > max_len)
+			break;
 		r.status = wd_desc_to_args(wdev, &d, &one);
 		if (!r.status)
 			wd_cpu_execute(ctx, &one, &r);
-		if (put_user(r.status, &ud->status) ||
-		    put_user(r.done, &ud->done) ||
-		    put_user(r.value, &ud->result))
+
+		/* status, done and result sit together at the end */
+		BUILD_BUG_ON(offsetof(struct wd_desc, done) !=
+			     offsetof(struct wd_desc, status) + 4 ||
+			     offsetof(struct wd_desc, result) !=
+			     offsetof(struct wd_desc, status) + 8);
+		d.status = r.status;
+		d.done = r.done;
+		d.result = r.value;
+		if (copy_to_user(&ud->status, &d.status, 16))
 			return -EFAULT;
 		ok += !r.status;
 		cond_resched();
 	}
+	*consumed = i;
 	return ok;
 }
-EXPORT_SYMBOL_GPL(wd_cpu_run_batch);
 
 /**
  * wd_cpu_run() - run a request (an op or a batch) and set its results
  * @ctx: the executor's bounce buffer
  * @wdev: the device
- * @rq: gets res and res2
+ * @rq: gets res and res2; for a batch, res counts on from its value
  * @a: the request
+ * @max_len: for a batch, stop before the first descriptor longer than this
+ *	(U32_MAX: run them all)
+ *
+ * A batch may be run in parts (inline, then the rest on the engine): @rq's
+ * res carries the successes so far from one part to the next.
  *
  * Context: process, in the submitter's mm.
+ * Return: descriptors consumed for a batch, 1 for an op.
  */
-void wd_cpu_run(struct wd_cpu_ctx *ctx, const struct wd_device *wdev,
-		struct wd_req *rq, const struct wd_args *a)
+u32 wd_cpu_run(struct wd_cpu_ctx *ctx, const struct wd_device *wdev,
+	       struct wd_req *rq, const struct wd_args *a, u32 max_len)
 {
 	struct wd_result r;
+	u32 consumed = 0;
+	int ok;
 
 	if (a->op == WD_OP_BATCH) {
-		rq->res = wd_cpu_run_batch(ctx, wdev, a);
+		ok = wd_cpu_run_batch(ctx, wdev, a, max_len, &consumed);
+		if (ok < 0)
+			rq->res = ok;
+		else if (rq->res >= 0)
+			rq->res += ok;
 		rq->res2 = 0;
-		return;
+		return ok < 0 ? a->len : consumed;
 	}
 	wd_cpu_execute(ctx, a, &r);
 	wd_cpu_result(rq, a, &r);
+	return 1;
 }
 EXPORT_SYMBOL_GPL(wd_cpu_run);

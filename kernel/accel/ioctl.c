@@ -28,9 +28,7 @@ static int wd_ioctl_submit(struct wd_device *wdev, struct wd_desc __user *ud)
 	if (!wd_device_enter(wdev))
 		return -ENODEV;
 
-	if (wdev->ops->execute) {
-		/* The caller waits either way: run it here, on its CPU. */
-		wdev->ops->execute(wdev, &sr.rq, &a);
+	if (wd_should_execute(wdev, &a) && wd_execute_inline(wdev, &sr.rq, &a)) {
 		wd_stats_inline(wdev, &sr.rq);
 		wd_device_exit(wdev);
 	} else {

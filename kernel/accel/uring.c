@@ -94,7 +94,7 @@ static int wd_uring_done_now(struct io_uring_cmd *cmd, struct wd_req *rq,
 
 /* Hand a validated request to the device, or run it right here. */
 static int wd_uring_issue(struct wd_device *wdev, struct io_uring_cmd *cmd,
-			  const struct wd_args *a, unsigned int issue_flags)
+			  struct wd_args *a, unsigned int issue_flags)
 {
 	struct wd_req *rq = io_uring_cmd_to_pdu(cmd, struct wd_req);
 	unsigned int sflags = 0;
@@ -107,8 +107,7 @@ static int wd_uring_issue(struct wd_device *wdev, struct io_uring_cmd *cmd,
 	if (!wd_device_enter(wdev))
 		return -ENODEV;
 
-	if (wd_should_execute(wdev, a)) {
-		wdev->ops->execute(wdev, rq, a);
+	if (wd_should_execute(wdev, a) && wd_execute_inline(wdev, rq, a)) {
 		wd_stats_inline(wdev, rq);
 		wd_device_exit(wdev);
 		return wd_uring_done_now(cmd, rq, issue_flags);

@@ -96,10 +96,14 @@ struct wd_req {
  *	the driver may wait for room. Return 0 once the request is the
  *	driver's (it will be passed to wd_complete() later), or a negative
  *	errno to fail it at once (the driver then never completes it).
- * @execute: optional: run @args to completion in the caller's context and
- *	address space, filling @rq->res and @rq->res2; may sleep and fault.
- *	The core uses it for requests of at most wdev->inline_max bytes,
- *	when handing them to the device would cost more than doing them.
+ * @execute: optional: run @args in the caller's context and address space,
+ *	filling @rq->res and @rq->res2; may sleep and fault. The core uses it
+ *	for requests of at most wdev->inline_max bytes, when handing them to
+ *	the device would cost more than doing them, and for batches: the
+ *	driver runs descriptors while each is at most wdev->inline_max bytes,
+ *	adding the successes to @rq->res, and returns how many it consumed;
+ *	the core hands the rest of the batch to ops->submit(). Returns 1 for
+ *	an op.
  */
 struct wd_ops {
 	struct module	*owner;
@@ -107,7 +111,7 @@ struct wd_ops {
 	int		(*submit)(struct wd_device *wdev, struct wd_req *rq,
 				  const struct wd_args *args,
 				  unsigned int sflags);
-	void		(*execute)(struct wd_device *wdev, struct wd_req *rq,
+	u32		(*execute)(struct wd_device *wdev, struct wd_req *rq,
 				   const struct wd_args *args);
 };
 
@@ -205,10 +209,8 @@ void wd_cpu_execute(struct wd_cpu_ctx *ctx, const struct wd_args *args,
 		    struct wd_result *r);
 void wd_cpu_result(struct wd_req *rq, const struct wd_args *args,
 		   const struct wd_result *r);
-int wd_cpu_run_batch(struct wd_cpu_ctx *ctx, const struct wd_device *wdev,
-		     const struct wd_args *args);
-void wd_cpu_run(struct wd_cpu_ctx *ctx, const struct wd_device *wdev,
-		struct wd_req *rq, const struct wd_args *args);
+u32 wd_cpu_run(struct wd_cpu_ctx *ctx, const struct wd_device *wdev,
+	       struct wd_req *rq, const struct wd_args *args, u32 max_len);
 
 static inline const char *wd_device_name(const struct wd_device *wdev)
 {

@@ -82,17 +82,34 @@ static inline void wd_req_init(struct wd_req *rq, u32 flags,
 }
 
 /*
- * Run in the issue path rather than on the device: small data ops, when
- * the driver can and the administrator lets it (inline_max). NOPs exist to
- * measure the device path and batches to amortise it: never.
+ * Run in the issue path rather than on the device: small data ops, and the
+ * leading small descriptors of a batch, when the driver can and the
+ * administrator lets it (inline_max). NOPs exist to measure the device
+ * path: never.
  */
 static inline bool wd_should_execute(const struct wd_device *wdev,
 				     const struct wd_args *a)
 {
 	u32 max = READ_ONCE(wdev->inline_max);
 
-	return wdev->ops->execute && a->op != WD_OP_NOP &&
-	       a->op != WD_OP_BATCH && max && a->len <= max;
+	return wdev->ops->execute && a->op != WD_OP_NOP && max &&
+	       (a->op == WD_OP_BATCH || a->len <= max);
+}
+
+/*
+ * Run @a through ops->execute(). Returns true when that finished it;
+ * otherwise @a is what is left of a batch, for the device.
+ */
+static inline bool wd_execute_inline(struct wd_device *wdev,
+				     struct wd_req *rq, struct wd_args *a)
+{
+	u32 consumed = wdev->ops->execute(wdev, rq, a);
+
+	if (a->op != WD_OP_BATCH || consumed >= a->len || rq->res < 0)
+		return true;
+	a->addr += (u64)consumed * sizeof(struct wd_desc);
+	a->len -= consumed;
+	return false;
 }
 
 /* The driver is done with @rq: count it and let go of the device. */

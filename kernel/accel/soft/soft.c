@@ -175,7 +175,7 @@ static void wd_soft_start(struct wd_soft_queue *q, struct wd_req *rq,
 	}
 	if (args->op == WD_OP_BATCH) {
 		if (wd_soft_adopt_mm(q, rq->mm))
-			wd_cpu_run(&q->cpu, q->soft->wdev, rq, args);
+			wd_cpu_run(&q->cpu, q->soft->wdev, rq, args, U32_MAX);
 		else
 			rq->res = -ESRCH;
 		wd_complete(rq);
@@ -303,8 +303,8 @@ static int wd_soft_submit(struct wd_device *wdev, struct wd_req *rq,
 }
 
 /* Inline execution, in the submitter: a small bounce buffer on the stack. */
-static void wd_soft_execute(struct wd_device *wdev, struct wd_req *rq,
-			    const struct wd_args *args)
+static u32 wd_soft_execute(struct wd_device *wdev, struct wd_req *rq,
+			   const struct wd_args *args)
 {
 	u8 buf[WD_SOFT_STACK_BOUNCE] __aligned(16);
 	struct wd_cpu_ctx ctx = {
@@ -312,9 +312,11 @@ static void wd_soft_execute(struct wd_device *wdev, struct wd_req *rq,
 		.bounce_size	= sizeof(buf),
 		.may_grow	= true,
 	};
+	u32 consumed;
 
-	wd_cpu_run(&ctx, wdev, rq, args);
+	consumed = wd_cpu_run(&ctx, wdev, rq, args, READ_ONCE(wdev->inline_max));
 	wd_cpu_ctx_release(&ctx);
+	return consumed;
 }
 
 static const struct wd_ops wd_soft_ops = {
