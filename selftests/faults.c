@@ -121,6 +121,51 @@ static void test_bad_pointers(int inline_mode)
 	munmap(ro, page);
 }
 
+/*
+ * Pages that are not there yet are faulted in, as a PRI-capable device's
+ * page requests would be: never-touched anonymous memory on both sides,
+ * and a shared file mapping whose pages are only in the page cache.
+ */
+static void test_fault_in(void)
+{
+	uint8_t *s = mmap(NULL, 8 * page, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *d = mmap(NULL, 8 * page, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char path[] = "/tmp/wd-faults-XXXXXX";
+	int tfd = mkstemp(path), res, i, ok;
+	uint8_t *f;
+	struct wd_desc desc;
+
+	wd_desc_copy(&desc, d, s, 8 * page);
+	res = submit_sqe_op(&desc);
+	for (ok = 1, i = 0; i < 8 * page && ok; i++)
+		ok = d[i] == 0;
+	wd_ok(res == 8 * page && ok,
+	      "COPY between never-touched pages faults them in (%d)", res);
+
+	unlink(path);
+	if (tfd < 0 || ftruncate(tfd, 8 * page)) {
+		wd_ok(0, "temporary file");
+		return;
+	}
+	ref_random_fill(d, 8 * page, 5);
+	if (pwrite(tfd, d, 8 * page, 0) != 8 * page) {
+		wd_ok(0, "temporary file");
+		return;
+	}
+	f = mmap(NULL, 8 * page, PROT_READ | PROT_WRITE, MAP_SHARED, tfd, 0);
+	memset(s, 0, 8 * page);
+	wd_desc_crc32c(&desc, f, 8 * page, 0);
+	res = submit_batch(&desc, 1);
+	wd_ok(res == 1 && desc.result == ref_crc32c(0, d, 8 * page),
+	      "CRC32C of a file mapping faults its pages in (%d)", res);
+	munmap(f, 8 * page);
+	close(tfd);
+	munmap(s, 8 * page);
+	munmap(d, 8 * page);
+}
+
 /* One bad descriptor among good ones fails only itself. */
 static void test_batch_one_bad(void)
 {
@@ -225,6 +270,9 @@ static void test_validation(void)
 		{ "DUALCAST destinations overlapping", WD_CMD_DUALCAST, 0,
 		  (__u64)(unsigned long)buf, 64, (__u64)(unsigned long)buf + 64,
 		  (__u64)(unsigned long)buf + 96, -EINVAL },
+		{ "COPY_CRC32C onto its source", WD_CMD_COPY_CRC32C, 0,
+		  (__u64)(unsigned long)buf, 64, (__u64)(unsigned long)buf + 8,
+		  0, -EINVAL },
 		{ "COPY over max_len", WD_CMD_COPY, 0,
 		  (__u64)(unsigned long)buf, 0, (__u64)(unsigned long)buf, 0,
 		  -EINVAL },
@@ -235,7 +283,7 @@ static void test_validation(void)
 	unsigned int i;
 	int res;
 
-	cases[11].len = wd_sysfs_read(dev, "max_len") + 1;
+	cases[12].len = wd_sysfs_read(dev, "max_len") + 1;
 	wd_desc_copy(&d, buf + 64, buf, 16);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		io_uring_prep_accel_cmd(io_uring_get_sqe(&ring), fd,
@@ -332,12 +380,13 @@ int main(void)
 	if (io_uring_queue_init_params(8, &ring, &p))
 		wd_skip_all("no ring");
 
-	wd_plan(2 * 3 + 2 * 7 + 1 + 1 + 13 + 2 + 2);
+	wd_plan(2 * 3 + 2 * 7 + 2 + 1 + 1 + 14 + 2 + 2);
 	test_hole("engine", 0);
 	test_hole("inline", 1);
 	test_bad_pointers(0);
 	test_bad_pointers(1);
 	wd_sysfs_write(dev, "inline_max", 0);
+	test_fault_in();
 	test_batch_one_bad();
 	test_batch_split();
 	test_validation();

@@ -31,6 +31,14 @@ static bool wd_ranges_overlap(u64 a, u64 b, u32 len)
 	return len && a < b + len && b < a + len;
 }
 
+/* The CRC is of the source as read: the copy must not change it first. */
+static int wd_copy_crc_check(struct wd_args *a)
+{
+	if (wd_ranges_overlap(a->addr, a->addr2, a->len))
+		return -EINVAL;
+	return wd_crc_check(a);
+}
+
 /* Both destinations are written from one read: nothing may overlap. */
 static int wd_dualcast_check(struct wd_args *a)
 {
@@ -73,7 +81,7 @@ const struct wd_op_desc wd_op_table[WD_OP_END] = {
 		.name		= "copy_crc32c",
 		.operands	= WD_OPND_ADDR | WD_OPND_ADDR2 | WD_OPND_ARG |
 				  WD_OPND_MEM,
-		.check		= wd_crc_check,
+		.check		= wd_copy_crc_check,
 	},
 	[WD_OP_DUALCAST] = {
 		.name		= "dualcast",

@@ -119,8 +119,8 @@ enum {
  * bits of arg; the rest must be 0), with no inversion on either side: the
  * RFC 3720 checksum of a buffer is ~crc(seed = ~0). Chaining requests with
  * the previous value as the seed gives the CRC of the concatenation.
- * DUALCAST writes src to both destinations, which must not overlap src or
- * each other.
+ * COPY_CRC32C's buffers must not overlap; DUALCAST writes src to both
+ * destinations, which must not overlap src or each other (-EINVAL).
  *
  * A request that faults (an operand not mapped, or a destination not
  * writable) completes with -EFAULT; wd_desc.done says how many bytes were
