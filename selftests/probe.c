@@ -57,7 +57,7 @@ static void test_features(void)
 	}
 	wd_ok(f.abi_version == WD_ABI_VERSION && f.__pad0 == 0,
 	      "ABI version %u, padding zero", f.abi_version);
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 3; i++)
 		resv_zero &= f.__resv[i] == 0;
 	wd_ok(resv_zero, "reserved words are zero");
 	wd_ok((f.ops & (1ULL << WD_OP_NOP)) &&

@@ -261,6 +261,15 @@ bool wd_cpu_step(struct wd_cpu_ctx *ctx, const struct wd_args *a,
 		r->status = -EOPNOTSUPP;
 		return true;
 	}
+	/* single-shot streams: not resumable, run whole */
+	if (a->op == WD_OP_COMPRESS) {
+		wd_cpu_compress(ctx, a, r);
+		return true;
+	}
+	if (a->op == WD_OP_DECOMPRESS) {
+		wd_cpu_decompress(ctx, a, r);
+		return true;
+	}
 	wd_cpu_ctx_grow(ctx, a->len);
 	if (a->op == WD_OP_FILL)
 		wd_pattern_fill(ctx->bounce,
@@ -375,7 +384,10 @@ static int wd_cpu_run_batch(struct wd_cpu_ctx *ctx,
 
 		if (copy_from_user(&d, ud, sizeof(d)))
 			return -EFAULT;
-		if (d.len > max_len)
+		/* the rest is for the device: too long, or needs its state */
+		if (d.len > max_len ||
+		    (d.op < WD_OP_END && !ctx->deflate_ws &&
+		     (wd_op_table[d.op].operands & WD_OPND_ENGINE)))
 			break;
 		r.status = wd_desc_to_args(wdev, &d, &one);
 		if (!r.status)

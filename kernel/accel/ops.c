@@ -11,7 +11,7 @@
 #include "wd_internal.h"
 
 /* NOP: the core decides its result up front; the device only completes. */
-static int wd_nop_check(struct wd_args *a)
+static int wd_nop_check(const struct wd_device *wdev, struct wd_args *a)
 {
 	if (a->addr || a->addr2)
 		return -EINVAL;
@@ -21,7 +21,7 @@ static int wd_nop_check(struct wd_args *a)
 }
 
 /* The CRC32C seed is 32 bits wide. */
-static int wd_crc_check(struct wd_args *a)
+static int wd_crc_check(const struct wd_device *wdev, struct wd_args *a)
 {
 	return a->arg > U32_MAX ? -EINVAL : 0;
 }
@@ -32,20 +32,46 @@ static bool wd_ranges_overlap(u64 a, u64 b, u32 len)
 }
 
 /* The CRC is of the source as read: the copy must not change it first. */
-static int wd_copy_crc_check(struct wd_args *a)
+static int wd_copy_crc_check(const struct wd_device *wdev,
+			     struct wd_args *a)
 {
 	if (wd_ranges_overlap(a->addr, a->addr2, a->len))
 		return -EINVAL;
-	return wd_crc_check(a);
+	return wd_crc_check(wdev, a);
 }
 
 /* Both destinations are written from one read: nothing may overlap. */
-static int wd_dualcast_check(struct wd_args *a)
+static int wd_dualcast_check(const struct wd_device *wdev,
+			     struct wd_args *a)
 {
 	if (wd_ranges_overlap(a->addr, a->addr2, a->len) ||
 	    wd_ranges_overlap(a->addr, a->arg, a->len) ||
 	    wd_ranges_overlap(a->addr2, a->arg, a->len))
 		return -EINVAL;
+	return 0;
+}
+
+/*
+ * COMPRESS and DECOMPRESS: a known format the device has, a zlib level
+ * (compression only), reserved bits clear, and buffers apart.
+ */
+static int wd_comp_check(const struct wd_device *wdev, struct wd_args *a)
+{
+	u32 format = WD_COMP_ARG_FORMAT(a->arg);
+	u32 level = WD_COMP_ARG_LEVEL(a->arg);
+	u32 dst_len = WD_COMP_ARG_DST_LEN(a->arg);
+
+	if (a->arg >> 48 || format >= WD_COMP_FORMAT_END)
+		return -EINVAL;
+	if (a->op == WD_OP_COMPRESS ? level > WD_COMP_LEVEL_MAX : level)
+		return -EINVAL;
+	if (dst_len > wdev->max_len)
+		return -EINVAL;
+	if (a->len && dst_len && a->addr < a->addr2 + dst_len &&
+	    a->addr2 < a->addr + a->len)
+		return -EINVAL;
+	if (!(wdev->comp_formats & BIT_ULL(format)))
+		return -EOPNOTSUPP;
 	return 0;
 }
 
@@ -89,6 +115,18 @@ const struct wd_op_desc wd_op_table[WD_OP_END] = {
 				  WD_OPND_MEM,
 		.check		= wd_dualcast_check,
 	},
+	[WD_OP_COMPRESS] = {
+		.name		= "compress",
+		.operands	= WD_OPND_ADDR | WD_OPND_ADDR2 | WD_OPND_ARG |
+				  WD_OPND_MEM | WD_OPND_ENGINE,
+		.check		= wd_comp_check,
+	},
+	[WD_OP_DECOMPRESS] = {
+		.name		= "decompress",
+		.operands	= WD_OPND_ADDR | WD_OPND_ADDR2 | WD_OPND_ARG |
+				  WD_OPND_MEM | WD_OPND_ENGINE,
+		.check		= wd_comp_check,
+	},
 };
 
 /**
@@ -117,7 +155,7 @@ int wd_args_check(const struct wd_device *wdev, struct wd_args *a)
 	    (!(desc->operands & WD_OPND_ARG) && a->arg))
 		return -EINVAL;
 	if (desc->check) {
-		ret = desc->check(a);
+		ret = desc->check(wdev, a);
 		if (ret)
 			return ret;
 	}

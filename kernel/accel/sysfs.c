@@ -52,6 +52,28 @@ static ssize_t flags_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(flags);
 
+static const char * const wd_comp_format_names[WD_COMP_FORMAT_END] = {
+	[WD_COMP_DEFLATE]	= "deflate",
+	[WD_COMP_ZLIB]		= "zlib",
+	[WD_COMP_GZIP]		= "gzip",
+};
+
+static ssize_t formats_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	u64 formats = wd_dev_to_wdev(dev)->comp_formats;
+	int len = 0;
+	int f;
+
+	for (f = 0; f < WD_COMP_FORMAT_END; f++)
+		if (formats & BIT_ULL(f))
+			len += sysfs_emit_at(buf, len, "%s%s", len ? " " : "",
+					     wd_comp_format_names[f]);
+	len += sysfs_emit_at(buf, len, "\n");
+	return len;
+}
+static DEVICE_ATTR_RO(formats);
+
 static ssize_t max_len_show(struct device *dev, struct device_attribute *attr,
 			    char *buf)
 {
@@ -124,6 +146,7 @@ static struct attribute *wd_dev_attrs[] = {
 	&dev_attr_driver.attr,
 	&dev_attr_ops.attr,
 	&dev_attr_flags.attr,
+	&dev_attr_formats.attr,
 	&dev_attr_max_len.attr,
 	&dev_attr_nr_queues.attr,
 	&dev_attr_numa_node.attr,

@@ -62,6 +62,7 @@ static int wd_get_features(struct wd_device *wdev,
 	f.max_len = wdev->max_len;
 	f.nr_queues = wdev->nr_queues;
 	f.numa_node = wdev->numa_node;
+	f.comp_formats = wdev->comp_formats;
 
 	len = min_t(u32, len, sizeof(f));
 	if (copy_to_user(ubuf, &f, len))

@@ -124,6 +124,8 @@ struct wd_ops {
  *
  * @ops_mask: BIT_ULL(WD_OP_x) for every op the device executes
  * @dev_flags: WD_DEV_F_* (address mode and other capabilities)
+ * @comp_formats: BIT_ULL(WD_COMP_x) per compression format, when the
+ *	device runs WD_OP_COMPRESS or WD_OP_DECOMPRESS
  * @max_len: longest operand one request may name, in bytes
  * @nr_queues: number of hardware (or engine) queues
  * @numa_node: node the device is attached to, or NUMA_NO_NODE
@@ -135,6 +137,7 @@ struct wd_ops {
 struct wd_device {
 	u64				ops_mask;
 	u64				dev_flags;
+	u64				comp_formats;
 	u64				max_len;
 	u32				nr_queues;
 	int				numa_node;
@@ -187,18 +190,28 @@ struct wd_result {
 /**
  * struct wd_cpu_ctx - per-executor state for the CPU-side ops
  * @bounce: kernel buffer for moving data between user buffers
- * @bounce_size: its size; a multiple of 16, at least 64
+ * @bounce_size: its size; a multiple of 16, at least 64 (compression
+ *	needs at least 1 KiB)
  * @may_grow: allocate a WD_CPU_BOUNCE_MAX buffer for long requests (for
  *	callers whose own buffer is small, such as one on the stack); release
  *	it with wd_cpu_ctx_release()
  * @grown: the buffer was allocated here
+ * @deflate_ws: zlib deflate workspace (wd_cpu_ctx_alloc_zlib()); without
+ *	it the compression ops cannot run here
+ * @inflate_ws: zlib inflate workspace
  */
 struct wd_cpu_ctx {
 	void	*bounce;
 	size_t	bounce_size;
 	bool	may_grow;
 	bool	grown;
+	void	*deflate_ws;
+	void	*inflate_ws;
 };
+
+/* Workspaces for the compression ops, for wd_cpu_ctx (NULL on failure). */
+int wd_cpu_ctx_alloc_zlib(struct wd_cpu_ctx *ctx);
+void wd_cpu_ctx_free_zlib(struct wd_cpu_ctx *ctx);
 
 void wd_cpu_ctx_release(struct wd_cpu_ctx *ctx);
 

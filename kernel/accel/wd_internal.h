@@ -23,6 +23,7 @@ struct wd_stats {
 #define WD_OPND_ADDR2	BIT(1)
 #define WD_OPND_ARG	BIT(2)
 #define WD_OPND_MEM	BIT(3)	/* touches memory: needs the submitter's mm */
+#define WD_OPND_ENGINE	BIT(4)	/* needs the engine's state: never inline */
 
 /**
  * struct wd_op_desc - one entry of the op table
@@ -35,7 +36,7 @@ struct wd_op_desc {
 	const char	*name;
 	u32		flags;
 	u8		operands;
-	int		(*check)(struct wd_args *a);
+	int		(*check)(const struct wd_device *wdev, struct wd_args *a);
 };
 
 extern const struct wd_op_desc wd_op_table[WD_OP_END];
@@ -56,6 +57,11 @@ struct wd_sync_req {
 };
 
 long wd_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
+void wd_cpu_compress(struct wd_cpu_ctx *ctx, const struct wd_args *a,
+		     struct wd_result *r);
+void wd_cpu_decompress(struct wd_cpu_ctx *ctx, const struct wd_args *a,
+		       struct wd_result *r);
 
 extern const struct attribute_group *wd_dev_groups[];
 
@@ -92,8 +98,12 @@ static inline bool wd_should_execute(const struct wd_device *wdev,
 {
 	u32 max = READ_ONCE(wdev->inline_max);
 
-	return wdev->ops->execute && a->op != WD_OP_NOP && max &&
-	       (a->op == WD_OP_BATCH || a->len <= max);
+	if (!wdev->ops->execute || a->op == WD_OP_NOP || !max)
+		return false;
+	if (a->op == WD_OP_BATCH)
+		return true;
+	return a->len <= max &&
+	       !(wd_op_table[a->op].operands & WD_OPND_ENGINE);
 }
 
 /*

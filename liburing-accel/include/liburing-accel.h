@@ -137,6 +137,42 @@ static inline void io_uring_prep_accel_dualcast(struct io_uring_sqe *sqe,
 }
 
 /*
+ * Single-shot compression: all of @src in, all of the output into @dst
+ * (@dst_len bytes at most; -ENOSPC when it does not fit). @format is
+ * WD_COMP_DEFLATE, WD_COMP_ZLIB or WD_COMP_GZIP, @level 0..9. The CQE's
+ * res is the output length.
+ */
+static inline void io_uring_prep_accel_compress(struct io_uring_sqe *sqe,
+						int fd, void *dst,
+						__u32 dst_len,
+						const void *src, __u32 len,
+						unsigned int format,
+						unsigned int level)
+{
+	io_uring_prep_accel_cmd(sqe, fd, WD_CMD_COMPRESS, 0,
+				(__u64)(unsigned long)src, len,
+				(__u64)(unsigned long)dst,
+				WD_COMP_ARG(dst_len, format, level));
+}
+
+/*
+ * Single-shot decompression of one complete stream in @src; -EBADMSG for
+ * corrupt or truncated input or a bad checksum, -ENOSPC when the output
+ * would exceed @dst_len.
+ */
+static inline void io_uring_prep_accel_decompress(struct io_uring_sqe *sqe,
+						  int fd, void *dst,
+						  __u32 dst_len,
+						  const void *src, __u32 len,
+						  unsigned int format)
+{
+	io_uring_prep_accel_cmd(sqe, fd, WD_CMD_DECOMPRESS, 0,
+				(__u64)(unsigned long)src, len,
+				(__u64)(unsigned long)dst,
+				WD_COMP_ARG(dst_len, format, 0));
+}
+
+/*
  * A batch: @nr descriptors at @descs, one CQE whose res is the number that
  * succeeded; each descriptor gets its completion record written back.
  */
@@ -211,6 +247,23 @@ static inline void wd_desc_dualcast(struct wd_desc *d, void *dst1, void *dst2,
 {
 	wd_desc_prep(d, WD_OP_DUALCAST, 0, (__u64)(unsigned long)src, len,
 		     (__u64)(unsigned long)dst1, (__u64)(unsigned long)dst2);
+}
+
+static inline void wd_desc_compress(struct wd_desc *d, void *dst,
+				    __u32 dst_len, const void *src, __u32 len,
+				    unsigned int format, unsigned int level)
+{
+	wd_desc_prep(d, WD_OP_COMPRESS, 0, (__u64)(unsigned long)src, len,
+		     (__u64)(unsigned long)dst,
+		     WD_COMP_ARG(dst_len, format, level));
+}
+
+static inline void wd_desc_decompress(struct wd_desc *d, void *dst,
+				      __u32 dst_len, const void *src,
+				      __u32 len, unsigned int format)
+{
+	wd_desc_prep(d, WD_OP_DECOMPRESS, 0, (__u64)(unsigned long)src, len,
+		     (__u64)(unsigned long)dst, WD_COMP_ARG(dst_len, format, 0));
 }
 
 /* Result accessors: a descriptor's completion record. */

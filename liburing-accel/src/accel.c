@@ -28,6 +28,8 @@ static const char *const op_names[WD_OP_END] = {
 	[WD_OP_CRC32C]		= "crc32c",
 	[WD_OP_COPY_CRC32C]	= "copy_crc32c",
 	[WD_OP_DUALCAST]	= "dualcast",
+	[WD_OP_COMPRESS]	= "compress",
+	[WD_OP_DECOMPRESS]	= "decompress",
 };
 
 const char *io_uring_accel_op_name(unsigned int op)

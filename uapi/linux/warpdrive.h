@@ -106,10 +106,16 @@ enum {
  *   CRC32C           src     0       seed      len
  *   COPY_CRC32C      src     dst     seed      len
  *   DUALCAST         src     dst1    dst2      len
+ *   COMPRESS         src     dst     WD_COMP_ARG(dst_len, format, level)
+ *                                              bytes written to dst
+ *   DECOMPRESS       src     dst     WD_COMP_ARG(dst_len, format, 0)
+ *                                              bytes written to dst
  *
  * Value results (wd_desc.result, big_cqe[0] on CQE32 rings): the CRC for
  * CRC32C and COPY_CRC32C, the offset of the first difference (len if
- * none) for COMPARE and COMPARE_PATTERN, 0 for the rest.
+ * none) for COMPARE and COMPARE_PATTERN, the uncompressed data's checksum
+ * for COMPRESS and DECOMPRESS (CRC-32 for gzip, Adler-32 for zlib, 0 for
+ * raw deflate), 0 for the rest.
  *
  * COPY has memmove semantics: src and dst may overlap either way.
  * FILL and COMPARE_PATTERN repeat the 8-byte pattern from the first byte:
@@ -121,6 +127,16 @@ enum {
  * the previous value as the seed gives the CRC of the concatenation.
  * COPY_CRC32C's buffers must not overlap; DUALCAST writes src to both
  * destinations, which must not overlap src or each other (-EINVAL).
+ *
+ * COMPRESS and DECOMPRESS are single-shot: src holds the whole input, dst
+ * (dst_len bytes) receives the whole output. An output that does not fit
+ * fails with -ENOSPC (and claims no output: bytes in dst are undefined);
+ * corrupt or truncated input, a checksum that does not match, or bytes
+ * after the end of the stream fail with -EBADMSG. Output never exceeds
+ * dst_len, whatever the input claims. Formats (WD_COMP_*) are those the
+ * device lists in wd_features.comp_formats; level is 0 (stored) to 9
+ * (smallest), as zlib's. src and dst must not overlap. done (in a
+ * descriptor) is the bytes written to dst.
  *
  * A request that faults (an operand not mapped, or a destination not
  * writable) completes with -EFAULT; wd_desc.done says how many bytes were
@@ -143,6 +159,8 @@ enum {
 	WD_OP_CRC32C		= 0x05,
 	WD_OP_COPY_CRC32C	= 0x06,
 	WD_OP_DUALCAST		= 0x07,
+	WD_OP_COMPRESS		= 0x08,
+	WD_OP_DECOMPRESS	= 0x09,
 	WD_OP_END,
 };
 
@@ -154,6 +172,30 @@ enum {
 #define WD_CMD_CRC32C		WD_CMD(WD_CLASS_OP, WD_OP_CRC32C)
 #define WD_CMD_COPY_CRC32C	WD_CMD(WD_CLASS_OP, WD_OP_COPY_CRC32C)
 #define WD_CMD_DUALCAST		WD_CMD(WD_CLASS_OP, WD_OP_DUALCAST)
+#define WD_CMD_COMPRESS		WD_CMD(WD_CLASS_OP, WD_OP_COMPRESS)
+#define WD_CMD_DECOMPRESS	WD_CMD(WD_CLASS_OP, WD_OP_DECOMPRESS)
+
+/* Compression formats (the format field of WD_COMP_ARG). */
+enum {
+	WD_COMP_DEFLATE		= 0,	/* raw DEFLATE, RFC 1951 */
+	WD_COMP_ZLIB		= 1,	/* zlib, RFC 1950 (Adler-32) */
+	WD_COMP_GZIP		= 2,	/* gzip, RFC 1952 (CRC-32), one member */
+	WD_COMP_FORMAT_END,
+};
+
+#define WD_COMP_LEVEL_MAX	9
+
+/*
+ * COMPRESS/DECOMPRESS pack their parameters in arg: the output buffer's
+ * size in bits 0-31, the format in bits 32-39, the level in bits 40-47.
+ * Bits 48-63 are reserved (zero).
+ */
+#define WD_COMP_ARG(dst_len, format, level)				\
+	((__u64)(__u32)(dst_len) | ((__u64)((format) & 0xff) << 32) |	\
+	 ((__u64)((level) & 0xff) << 40))
+#define WD_COMP_ARG_DST_LEN(arg)	((__u32)(arg))
+#define WD_COMP_ARG_FORMAT(arg)		((__u32)((arg) >> 32) & 0xff)
+#define WD_COMP_ARG_LEVEL(arg)		((__u32)((arg) >> 40) & 0xff)
 
 /*
  * A batch (WD_CLASS_BATCH, number 0): one SQE, many requests.
@@ -239,7 +281,8 @@ struct wd_features {
 	__u64	max_len;	/* longest operand one request may name */
 	__u32	nr_queues;	/* hardware (or engine) queues */
 	__s32	numa_node;	/* -1 when the device has no affinity */
-	__u64	__resv[4];	/* zero */
+	__u64	comp_formats;	/* bit (1 << WD_COMP_x) per format */
+	__u64	__resv[3];	/* zero */
 };
 
 #define WD_FEATURES_SIZE_V0	80

@@ -32,6 +32,7 @@
 #include <linux/kthread.h>
 #include <linux/log2.h>
 #include <linux/module.h>
+#include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
@@ -270,6 +271,8 @@ static void wd_soft_doorbell(struct wd_soft_queue *q)
 		wake_up_process(q->engine);
 }
 
+static DEFINE_PER_CPU(unsigned int, wd_soft_next);
+
 static int wd_soft_submit(struct wd_device *wdev, struct wd_req *rq,
 			  const struct wd_args *args, unsigned int sflags)
 {
@@ -278,7 +281,12 @@ static int wd_soft_submit(struct wd_device *wdev, struct wd_req *rq,
 	struct wd_soft_slot *slot;
 	int ret;
 
-	q = &soft->queue[raw_smp_processor_id() % READ_ONCE(soft->nr_engines)];
+	/*
+	 * Each CPU deals its requests round the engines in use: one submitter
+	 * keeps them all busy, and no cache line is shared between CPUs.
+	 */
+	q = &soft->queue[raw_cpu_inc_return(wd_soft_next) %
+			 READ_ONCE(soft->nr_engines)];
 	for (;;) {
 		spin_lock(&q->lock);
 		if (wd_soft_used(q) <= q->mask)
@@ -399,6 +407,7 @@ static void wd_soft_free_queues(struct wd_soft *soft, unsigned int n)
 			kthread_stop(q->engine);
 		kvfree(q->ring);
 		kfree(q->cpu.bounce);
+		wd_cpu_ctx_free_zlib(&q->cpu);
 	}
 }
 
@@ -413,7 +422,7 @@ static int wd_soft_init_queue(struct wd_soft *soft, unsigned int i)
 	q->ring = kvcalloc(ring_size, sizeof(*q->ring), GFP_KERNEL);
 	q->cpu.bounce = kmalloc(WD_CPU_BOUNCE_MAX, GFP_KERNEL);
 	q->cpu.bounce_size = WD_CPU_BOUNCE_MAX;
-	if (!q->ring || !q->cpu.bounce)
+	if (!q->ring || !q->cpu.bounce || wd_cpu_ctx_alloc_zlib(&q->cpu))
 		return -ENOMEM;
 
 	q->engine = kthread_create(wd_soft_engine, q, "wd_soft0/%u", i);
@@ -452,7 +461,10 @@ static int __init wd_soft_init(void)
 			 BIT_ULL(WD_OP_FILL) | BIT_ULL(WD_OP_COMPARE) |
 			 BIT_ULL(WD_OP_COMPARE_PATTERN) |
 			 BIT_ULL(WD_OP_CRC32C) | BIT_ULL(WD_OP_COPY_CRC32C) |
-			 BIT_ULL(WD_OP_DUALCAST);
+			 BIT_ULL(WD_OP_DUALCAST) | BIT_ULL(WD_OP_COMPRESS) |
+			 BIT_ULL(WD_OP_DECOMPRESS);
+	wdev->comp_formats = BIT_ULL(WD_COMP_DEFLATE) | BIT_ULL(WD_COMP_ZLIB) |
+			     BIT_ULL(WD_COMP_GZIP);
 	wdev->dev_flags = WD_DEV_F_CPU_SVA;
 	wdev->max_len = WD_SOFT_MAX_LEN;
 	wdev->nr_queues = queues;

@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * COMPRESS and DECOMPRESS on the CPU, with the kernel's zlib, over user
+ * memory in the current address space: raw DEFLATE (RFC 1951), zlib
+ * (RFC 1950, the kernel zlib's own wrapper) and gzip (RFC 1952, whose
+ * header and trailer are written and checked here, around raw DEFLATE:
+ * the kernel's zlib does not do gzip).
+ *
+ * Both directions are single-shot: the input streams in from the source
+ * through half of the bounce buffer, the output streams out to the
+ * destination through the other half, and the destination's size is a
+ * hard limit. The zlib workspaces belong to the executor context (one per
+ * engine, allocated once), so nothing large is allocated per request.
+ */
+#include <linux/crc32.h>
+#include <linux/minmax.h>
+#include <linux/sched.h>
+#include <linux/uaccess.h>
+#include <linux/unaligned.h>
+#include <linux/vmalloc.h>
+#include <linux/zlib.h>
+#include "wd_internal.h"
+
+#define WD_GZIP_HDR_LEN		10
+#define WD_GZIP_TRAILER_LEN	8
+#define WD_ZLIB_MEM_LEVEL	DEF_MEM_LEVEL
+
+/* gzip header flags (RFC 1952, 2.3.1) */
+#define WD_GZ_FHCRC		BIT(1)
+#define WD_GZ_FEXTRA		BIT(2)
+#define WD_GZ_FNAME		BIT(3)
+#define WD_GZ_FCOMMENT		BIT(4)
+#define WD_GZ_FRESERVED		0xe0
+
+/**
+ * wd_cpu_ctx_alloc_zlib() - give an executor context the zlib workspaces
+ * @ctx: the context; its bounce buffer must be at least 1 KiB
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int wd_cpu_ctx_alloc_zlib(struct wd_cpu_ctx *ctx)
+{
+	ctx->deflate_ws = vmalloc(zlib_deflate_workspacesize(MAX_WBITS,
+							      WD_ZLIB_MEM_LEVEL));
+	ctx->inflate_ws = vmalloc(zlib_inflate_workspacesize());
+	if (!ctx->deflate_ws || !ctx->inflate_ws) {
+		wd_cpu_ctx_free_zlib(ctx);
+		return -ENOMEM;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(wd_cpu_ctx_alloc_zlib);
+
+void wd_cpu_ctx_free_zlib(struct wd_cpu_ctx *ctx)
+{
+	vfree(ctx->deflate_ws);
+	vfree(ctx->inflate_ws);
+	ctx->deflate_ws = NULL;
+	ctx->inflate_ws = NULL;
+}
+EXPORT_SYMBOL_GPL(wd_cpu_ctx_free_zlib);
+
+/* One direction's state: where the streams are in user memory. */
+struct wd_zjob {
+	const struct wd_args	*a;
+	u32			format;
+	u32			dst_len;
+	u32			in_pos;		/* source bytes read */
+	u32			out_pos;	/* destination bytes written */
+	u8			*in, *out;	/* halves of the bounce buffer */
+	size_t			half;
+	u32			crc;		/* gzip: CRC-32 register */
+};
+
+/* Append @n bytes to the destination, within its size. */
+static int wd_zput(struct wd_zjob *j, const void *buf, size_t n)
+{
+	if (n > j->dst_len - j->out_pos)
+		return -ENOSPC;
+	if (copy_to_user(u64_to_user_ptr(j->a->addr2 + j->out_pos), buf, n))
+		return -EFAULT;
+	j->out_pos += n;
+	return 0;
+}
+
+/* Read the next piece of the source into the input half. */
+static int wd_zget(struct wd_zjob *j, z_stream *s)
+{
+	size_t n = min_t(size_t, j->a->len - j->in_pos, j->half);
+
+	if (copy_from_user(j->in, u64_to_user_ptr(j->a->addr + j->in_pos), n))
+		return -EFAULT;
+	j->in_pos += n;
+	s->next_in = j->in;
+	s->avail_in = n;
+	return 0;
+}
+
+static void wd_zjob_init(struct wd_zjob *j, struct wd_cpu_ctx *ctx,
+			 const struct wd_args *a)
+{
+	memset(j, 0, sizeof(*j));
+	j->a = a;
+	j->format = WD_COMP_ARG_FORMAT(a->arg);
+	j->dst_len = WD_COMP_ARG_DST_LEN(a->arg);
+	j->half = ctx->bounce_size / 2;
+	j->in = ctx->bounce;
+	j->out = j->in + j->half;
+	j->crc = ~0U;
+}
+
+static int wd_deflate(struct wd_cpu_ctx *ctx, struct wd_zjob *j, z_stream *s)
+{
+	int level = WD_COMP_ARG_LEVEL(j->a->arg);
+	int flush, ret, err;
+
+	if (j->format == WD_COMP_GZIP) {
+		/* magic, deflate, no flags, no mtime, no extra flags, Unix */
+		static const u8 hdr[WD_GZIP_HDR_LEN] = {
+			0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3,
+		};
+
+		err = wd_zput(j, hdr, sizeof(hdr));
+		if (err)
+			return err;
+	}
+
+	s->workspace = ctx->deflate_ws;
+	if (zlib_deflateInit2(s, level, Z_DEFLATED,
+			      j->format == WD_COMP_ZLIB ? MAX_WBITS : -MAX_WBITS,
+			      WD_ZLIB_MEM_LEVEL, Z_DEFAULT_STRATEGY) != Z_OK)
+		return -EINVAL;
+
+	do {
+		if (!s->avail_in && j->in_pos < j->a->len) {
+			err = wd_zget(j, s);
+			if (err)
+				goto out;
+			if (j->format == WD_COMP_GZIP)
+				j->crc = crc32_le(j->crc, j->in, s->avail_in);
+		}
+		flush = j->in_pos == j->a->len ? Z_FINISH : Z_NO_FLUSH;
+		s->next_out = j->out;
+		s->avail_out = j->half;
+		ret = zlib_deflate(s, flush);
+		if (ret != Z_OK && ret != Z_STREAM_END && ret != Z_BUF_ERROR) {
+			err = -EINVAL;
+			goto out;
+		}
+		err = wd_zput(j, j->out, j->half - s->avail_out);
+		if (err)
+			goto out;
+		cond_resched();
+	} while (ret != Z_STREAM_END);
+
+	if (j->format == WD_COMP_GZIP) {
+		u8 trailer[WD_GZIP_TRAILER_LEN];
+
+		put_unaligned_le32(~j->crc, trailer);
+		put_unaligned_le32(j->a->len, trailer + 4);
+		err = wd_zput(j, trailer, sizeof(trailer));
+	}
+out:
+	zlib_deflateEnd(s);
+	return err;
+}
+
+/* Past a zero-terminated header field, or NULL when it does not end. */
+static const u8 *wd_gzip_skip_string(const u8 *p, const u8 *end)
+{
+	const u8 *nul = memchr(p, 0, end - p);
+
+	return nul ? nul + 1 : NULL;
+}
+
+/*
+ * Skip a gzip member header (RFC 1952, 2.3) at the start of the input.
+ * The header must fit in the first piece read; one that does not (a file
+ * name longer than the piece) is refused as malformed.
+ */
+static int wd_gzip_header(struct wd_zjob *j, z_stream *s)
+{
+	const u8 *p = s->next_in, *end = p + s->avail_in;
+	u8 flags;
+
+	if (end - p < WD_GZIP_HDR_LEN || p[0] != 0x1f || p[1] != 0x8b ||
+	    p[2] != 8 || (p[3] & WD_GZ_FRESERVED))
+		return -EBADMSG;
+	flags = p[3];
+	p += WD_GZIP_HDR_LEN;
+	if (flags & WD_GZ_FEXTRA) {
+		size_t xlen;
+
+		if (end - p < 2)
+			return -EBADMSG;
+		xlen = get_unaligned_le16(p);
+		if ((size_t)(end - p) < 2 + xlen)
+			return -EBADMSG;
+		p += 2 + xlen;
+	}
+	if (flags & WD_GZ_FNAME) {
+		p = wd_gzip_skip_string(p, end);
+		if (!p)
+			return -EBADMSG;
+	}
+	if (flags & WD_GZ_FCOMMENT) {
+		p = wd_gzip_skip_string(p, end);
+		if (!p)
+			return -EBADMSG;
+	}
+	if (flags & WD_GZ_FHCRC) {
+		if (end - p < 2)
+			return -EBADMSG;
+		p += 2;
+	}
+	s->avail_in -= p - s->next_in;
+	s->next_in = p;
+	return 0;
+}
+
+/* The 8-byte gzip trailer: what is left in the input, then the source. */
+static int wd_gzip_trailer(struct wd_zjob *j, z_stream *s)
+{
+	u8 trailer[WD_GZIP_TRAILER_LEN];
+	size_t have = min_t(size_t, s->avail_in, sizeof(trailer));
+
+	memcpy(trailer, s->next_in, have);
+	s->avail_in -= have;
+	if (have < sizeof(trailer)) {
+		size_t more = sizeof(trailer) - have;
+
+		if (j->a->len - j->in_pos < more)
+			return -EBADMSG;	/* truncated */
+		if (copy_from_user(trailer + have,
+				   u64_to_user_ptr(j->a->addr + j->in_pos),
+				   more))
+			return -EFAULT;
+		j->in_pos += more;
+	}
+	if (get_unaligned_le32(trailer) != ~j->crc ||
+	    get_unaligned_le32(trailer + 4) != j->out_pos)
+		return -EBADMSG;
+	return 0;
+}
+
+static int wd_inflate(struct wd_cpu_ctx *ctx, struct wd_zjob *j, z_stream *s)
+{
+	int ret, err;
+
+	s->workspace = ctx->inflate_ws;
+	if (zlib_inflateInit2(s, j->format == WD_COMP_ZLIB ? MAX_WBITS :
+						       -MAX_WBITS) != Z_OK)
+		return -EINVAL;
+
+	err = wd_zget(j, s);
+	if (!err && j->format == WD_COMP_GZIP)
+		err = wd_gzip_header(j, s);
+	if (err)
+		goto out;
+
+	for (;;) {
+		if (!s->avail_in && j->in_pos < j->a->len) {
+			err = wd_zget(j, s);
+			if (err)
+				goto out;
+		}
+		s->next_out = j->out;
+		s->avail_out = j->half;
+		ret = zlib_inflate(s, Z_SYNC_FLUSH);
+		if (ret != Z_OK && ret != Z_STREAM_END &&
+		    !(ret == Z_BUF_ERROR && s->avail_out)) {
+			/* corrupt data, a bad Adler-32, a preset dictionary */
+			err = -EBADMSG;
+			goto out;
+		}
+		if (j->format == WD_COMP_GZIP)
+			j->crc = crc32_le(j->crc, j->out,
+					  j->half - s->avail_out);
+		err = wd_zput(j, j->out, j->half - s->avail_out);
+		if (err)
+			goto out;
+		if (ret == Z_STREAM_END)
+			break;
+		/* the source is used up and the stream has not ended */
+		if (!s->avail_in && j->in_pos == j->a->len &&
+		    s->avail_out) {
+			err = -EBADMSG;
+			goto out;
+		}
+		cond_resched();
+	}
+
+	if (j->format == WD_COMP_GZIP)
+		err = wd_gzip_trailer(j, s);
+	/* one stream per request: anything after it is an error */
+	if (!err && (s->avail_in || j->in_pos != j->a->len))
+		err = -EBADMSG;
+out:
+	zlib_inflateEnd(s);
+	return err;
+}
+
+/* The checksum COMPRESS and DECOMPRESS report as their value result. */
+static u64 wd_zcheck(const struct wd_zjob *j, const z_stream *s)
+{
+	switch (j->format) {
+	case WD_COMP_GZIP:
+		return ~j->crc;
+	case WD_COMP_ZLIB:
+		return s->adler;
+	default:
+		return 0;
+	}
+}
+
+static void wd_cpu_zrun(struct wd_cpu_ctx *ctx, const struct wd_args *a,
+			struct wd_result *r, bool compress)
+{
+	struct wd_zjob j;
+	z_stream s = {};
+	int err;
+
+	if (!ctx->deflate_ws || !ctx->inflate_ws || ctx->bounce_size < 1024) {
+		r->status = -EOPNOTSUPP;
+		return;
+	}
+	wd_zjob_init(&j, ctx, a);
+	err = compress ? wd_deflate(ctx, &j, &s) : wd_inflate(ctx, &j, &s);
+	/* a failed request claims no output */
+	r->status = err;
+	r->done = err ? 0 : j.out_pos;
+	r->value = err ? 0 : wd_zcheck(&j, &s);
+}
+
+void wd_cpu_compress(struct wd_cpu_ctx *ctx, const struct wd_args *a,
+		     struct wd_result *r)
+{
+	wd_cpu_zrun(ctx, a, r, true);
+}
+
+void wd_cpu_decompress(struct wd_cpu_ctx *ctx, const struct wd_args *a,
+		       struct wd_result *r)
+{
+	wd_cpu_zrun(ctx, a, r, false);
+}

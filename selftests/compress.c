@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * COMPRESS and DECOMPRESS in raw DEFLATE, zlib and gzip:
+ *  - round trips of random, text-like, all-zero and real data (this very
+ *    program's binary), at several levels, from 0 bytes to 16 MiB;
+ *  - cross-checks with user-space zlib in both directions: what the device
+ *    compresses, zlib inflates; what zlib compresses, the device inflates;
+ *  - -ENOSPC, -EBADMSG (flipped bits, truncation, a wrong checksum,
+ *    trailing bytes) and a decompression bomb held to the output buffer;
+ *  - batches, the ioctl, and validation of the packed argument.
+ */
+#include <sys/mman.h>
+#include <zlib.h>
+#include "wd_ref.h"
+#include "wd_uring.h"
+
+#define BIG	(16u << 20)
+
+static int fd;
+static const char *dev;
+static struct io_uring ring;		/* CQE32: the checksum comes back */
+static uint8_t *in, *out, *back;	/* BIG + slack each */
+static const char *const fmt_names[] = { "deflate", "zlib", "gzip" };
+
+/* zlib's windowBits for each of our formats */
+static int zbits(int format)
+{
+	return format == WD_COMP_DEFLATE ? -15 :
+	       format == WD_COMP_ZLIB ? 15 : 15 + 16;
+}
+
+static int dev_op(int op, void *dst, uint32_t dst_len, const void *src,
+		  uint32_t len, int format, int level, uint64_t *value)
+{
+	struct io_uring_cqe *cqe;
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+	int res;
+
+	if (op == WD_OP_COMPRESS)
+		io_uring_prep_accel_compress(sqe, fd, dst, dst_len, src, len,
+					     format, level);
+	else
+		io_uring_prep_accel_decompress(sqe, fd, dst, dst_len, src, len,
+					       format);
+	if (io_uring_submit_and_wait(&ring, 1) < 0 ||
+	    io_uring_wait_cqe(&ring, &cqe))
+		return -9999;
+	res = cqe->res;
+	if (value)
+		*value = io_uring_cqe_accel_value(cqe);
+	io_uring_cqe_seen(&ring, cqe);
+	return res;
+}
+
+/* User-space zlib, one shot. Returns the output length or -1. */
+static long z_compress(void *dst, size_t cap, const void *src, size_t len,
+		       int format, int level)
+{
+	z_stream s = { 0 };
+	long n;
+
+	if (deflateInit2(&s, level, Z_DEFLATED, zbits(format), 8,
+			 Z_DEFAULT_STRATEGY) != Z_OK)
+		return -1;
+	s.next_in = (Bytef *)src;
+	s.avail_in = len;
+	s.next_out = dst;
+	s.avail_out = cap;
+	n = deflate(&s, Z_FINISH) == Z_STREAM_END ? (long)s.total_out : -1;
+	deflateEnd(&s);
+	return n;
+}
+
+static long z_decompress(void *dst, size_t cap, const void *src, size_t len,
+			 int format)
+{
+	z_stream s = { 0 };
+	long n;
+
+	if (inflateInit2(&s, zbits(format)) != Z_OK)
+		return -1;
+	s.next_in = (Bytef *)src;
+	s.avail_in = len;
+	s.next_out = dst;
+	s.avail_out = cap;
+	n = inflate(&s, Z_FINISH) == Z_STREAM_END && !s.avail_in ?
+	    (long)s.total_out : -1;
+	inflateEnd(&s);
+	return n;
+}
+
+/* The checksum each format carries, for the uncompressed data. */
+static uint64_t z_check(int format, const void *buf, size_t len)
+{
+	if (format == WD_COMP_GZIP)
+		return crc32(0, buf, len);
+	if (format == WD_COMP_ZLIB)
+		return adler32(1, buf, len);
+	return 0;
+}
+
+enum kind { K_RANDOM, K_TEXT, K_ZERO, K_BINARY };
+static const char *const kind_names[] = { "random", "text", "zeros", "binary" };
+
+static size_t make_data(enum kind k, uint8_t *buf, size_t len, unsigned seed)
+{
+	static const char *const words[] = {
+		"accelerator ", "ring ", "offload ", "the ", "io_uring ",
+		"kernel ", "queue ", "doorbell ", "completion\n", "of ",
+	};
+	size_t i = 0;
+
+	switch (k) {
+	case K_RANDOM:
+		ref_random_fill(buf, len, seed);
+		break;
+	case K_TEXT:
+		while (i < len) {
+			const char *w = words[(i * 7 + seed + i / 13) % 10];
+			size_t n = strlen(w);
+
+			memcpy(buf + i, w, n < len - i ? n : len - i);
+			i += n;
+		}
+		break;
+	case K_ZERO:
+		memset(buf, 0, len);
+		break;
+	case K_BINARY: {
+		int f = open("/proc/self/exe", O_RDONLY);
+		ssize_t got = f < 0 ? -1 : read(f, buf, len);
+
+		if (f >= 0)
+			close(f);
+		return got < 0 ? 0 : (size_t)got;
+	}
+	}
+	return len;
+}
+
+/*
+ * Round trip through the device, with zlib checking the device's output
+ * and the checksum each way.
+ */
+static int round_trip(enum kind k, size_t len, int format, int level)
+{
+	uint64_t v1 = 0, v2 = 0;
+	long zlen;
+	int clen, dlen;
+
+	len = make_data(k, in, len, len + format);
+	/* room for deflate's worst case: 5 bytes per 16 KiB stored block */
+	clen = dev_op(WD_OP_COMPRESS, out, BIG + 16384, in, len, format, level,
+		      &v1);
+	if (clen < 0) {
+		wd_diag("%s %zu %s/%d: compress %d", kind_names[k], len,
+			fmt_names[format], level, clen);
+		return 0;
+	}
+	zlen = z_decompress(back, BIG + 16384, out, clen, format);
+	if (zlen != (long)len || memcmp(back, in, len)) {
+		wd_diag("%s %zu %s/%d: zlib inflates our output to %ld bytes",
+			kind_names[k], len, fmt_names[format], level, zlen);
+		return 0;
+	}
+	memset(back, 0xa5, len + 16);
+	dlen = dev_op(WD_OP_DECOMPRESS, back, len, out, clen, format, 0, &v2);
+	if (dlen != (int)len || memcmp(back, in, len) ||
+	    back[len] != 0xa5) {
+		wd_diag("%s %zu %s/%d: decompress %d", kind_names[k], len,
+			fmt_names[format], level, dlen);
+		return 0;
+	}
+	if (v1 != z_check(format, in, len) || v2 != v1) {
+		wd_diag("%s %zu %s: checksums %#llx %#llx, want %#llx",
+			kind_names[k], len, fmt_names[format],
+			(unsigned long long)v1, (unsigned long long)v2,
+			(unsigned long long)z_check(format, in, len));
+		return 0;
+	}
+	return 1;
+}
+
+static void test_round_trips(void)
+{
+	static const size_t sizes[] = { 0, 1, 100, 4096, 65537, 1 << 20 };
+	static const int levels[] = { 1, 6, 9 };
+	int format, k;
+	unsigned int i, l;
+
+	for (format = 0; format < WD_COMP_FORMAT_END; format++)
+		for (k = K_RANDOM; k <= K_BINARY; k++) {
+			int ok = 1, n = 0;
+
+			for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+				for (l = 0; l < 3; l++, n++)
+					ok &= round_trip(k, sizes[i], format,
+							 levels[l]);
+			wd_ok(ok, "%s: %s data, %d sizes x levels 1, 6, 9",
+			      fmt_names[format], kind_names[k], n);
+		}
+	/* the largest: 16 MiB, at the fast level */
+	wd_ok(round_trip(K_TEXT, BIG, WD_COMP_GZIP, 1) &&
+	      round_trip(K_ZERO, BIG, WD_COMP_ZLIB, 1) &&
+	      round_trip(K_RANDOM, BIG, WD_COMP_DEFLATE, 1),
+	      "16 MiB of text (gzip), zeros (zlib) and random (deflate)");
+	wd_ok(round_trip(K_TEXT, 70000, WD_COMP_GZIP, 0),
+	      "level 0 (stored) round trip");
+}
+
+/* What user-space zlib compresses, the device decompresses. */
+static void test_from_zlib(void)
+{
+	int format;
+
+	for (format = 0; format < WD_COMP_FORMAT_END; format++) {
+		size_t len = make_data(K_TEXT, in, 300000, 7);
+		long zlen = z_compress(out, BIG, in, len, format, 6);
+		int res = dev_op(WD_OP_DECOMPRESS, back, len, out, zlen, format,
+				 0, NULL);
+
+		wd_ok(zlen > 0 && res == (int)len && !memcmp(back, in, len),
+		      "%s: zlib's output decompresses on the device (%d)",
+		      fmt_names[format], res);
+	}
+}
+
+/* gzip headers with every optional field, as other gzip writers make. */
+static void test_gzip_header_fields(void)
+{
+	size_t len = make_data(K_TEXT, in, 5000, 3), n = 0;
+	long raw = z_compress(out + 100, BIG, in, len, WD_COMP_DEFLATE, 6);
+	uint8_t *g = back;
+	uint32_t crc = crc32(0, in, len);
+	int res;
+
+	g[n++] = 0x1f; g[n++] = 0x8b; g[n++] = 8;
+	g[n++] = 2 | 4 | 8 | 16;	/* FHCRC FEXTRA FNAME FCOMMENT */
+	memset(g + n, 0, 6); n += 6;
+	g[n++] = 3; g[n++] = 0; memcpy(g + n, "abc", 3); n += 3;
+	memcpy(g + n, "file.txt", 9); n += 9;
+	memcpy(g + n, "a comment", 10); n += 10;
+	g[n++] = 0x12; g[n++] = 0x34;	/* header CRC: not checked */
+	memcpy(g + n, out + 100, raw); n += raw;
+	memcpy(g + n, &crc, 4); n += 4;
+	memcpy(g + n, &len, 4); n += 4;
+	res = dev_op(WD_OP_DECOMPRESS, out, len, g, n, WD_COMP_GZIP, 0, NULL);
+	wd_ok(res == (int)len && !memcmp(out, in, len),
+	      "gzip: a header with extra field, name, comment and CRC (%d)",
+	      res);
+}
+
+static void test_errors(void)
+{
+	size_t len = make_data(K_TEXT, in, 100000, 9);
+	int format, res, clen;
+
+	for (format = 0; format < WD_COMP_FORMAT_END; format++) {
+		const char *f = fmt_names[format];
+
+		clen = dev_op(WD_OP_COMPRESS, out, BIG, in, len, format, 6,
+			      NULL);
+		res = dev_op(WD_OP_COMPRESS, back, clen - 1, in, len, format, 6,
+			     NULL);
+		wd_ok(res == -ENOSPC, "%s: output one byte short: %d", f, res);
+		res = dev_op(WD_OP_DECOMPRESS, back, len - 1, out, clen, format,
+			     0, NULL);
+		wd_ok(res == -ENOSPC, "%s: decompressed output one byte short: %d",
+		      f, res);
+		res = dev_op(WD_OP_DECOMPRESS, back, len, out, clen - 5,
+			     format, 0, NULL);
+		wd_ok(res == -EBADMSG, "%s: truncated input: %d", f, res);
+		out[clen / 2] ^= 0x10;
+		res = dev_op(WD_OP_DECOMPRESS, back, len, out, clen, format, 0,
+			     NULL);
+		out[clen / 2] ^= 0x10;
+		/* raw DEFLATE has no checksum: wrong output is all it can do */
+		wd_ok(res == -EBADMSG ||
+		      (format == WD_COMP_DEFLATE &&
+		       (res == -ENOSPC || (res >= 0 &&
+			(res != (int)len || memcmp(back, in, len))))),
+		      "%s: a flipped bit is caught: %d", f, res);
+		if (format != WD_COMP_DEFLATE) {
+			/* the checksum is the stream's last bytes */
+			out[clen - (format == WD_COMP_GZIP ? 8 : 1)] ^= 1;
+			res = dev_op(WD_OP_DECOMPRESS, back, len, out, clen,
+				     format, 0, NULL);
+			out[clen - (format == WD_COMP_GZIP ? 8 : 1)] ^= 1;
+			wd_ok(res == -EBADMSG, "%s: a wrong checksum: %d", f,
+			      res);
+		}
+		out[clen] = 0;
+		res = dev_op(WD_OP_DECOMPRESS, back, len, out, clen + 1,
+			     format, 0, NULL);
+		wd_ok(res == -EBADMSG, "%s: a byte after the stream: %d", f,
+		      res);
+	}
+}
+
+/* 16 MiB of zeros squeezed into a few KiB, let out into a 1 MiB buffer. */
+static void test_bomb(void)
+{
+	uint8_t *guard;
+	long zlen;
+	int res;
+
+	memset(in, 0, BIG);
+	zlen = z_compress(out, BIG, in, BIG, WD_COMP_GZIP, 9);
+	memset(back, 0x5a, (1 << 20) + 4096);
+	res = dev_op(WD_OP_DECOMPRESS, back, 1 << 20, out, zlen, WD_COMP_GZIP,
+		     0, NULL);
+	guard = back + (1 << 20);
+	wd_ok(res == -ENOSPC && guard[0] == 0x5a && guard[4095] == 0x5a,
+	      "a %ld-byte bomb is held to its 1 MiB buffer: %d", zlen, res);
+}
+
+static void test_forms(void)
+{
+	size_t len = make_data(K_TEXT, in, 50000, 11);
+	struct wd_desc d[3];
+	int res;
+
+	/* a batch mixing compression with a small copy */
+	wd_desc_compress(&d[0], out, BIG, in, len, WD_COMP_GZIP, 6);
+	wd_desc_copy(&d[1], back, in, 64);
+	wd_desc_compress(&d[2], out + BIG / 2, 10, in, len, WD_COMP_ZLIB, 6);
+	io_uring_prep_accel_batch(io_uring_get_sqe(&ring), fd, d, 3);
+	res = wd_submit_wait1(&ring, NULL, NULL);
+	wd_ok(res == 2 && d[0].status == 0 && d[1].status == 0 &&
+	      d[2].status == -ENOSPC && d[2].done == 0 &&
+	      z_decompress(back + 100, BIG, out, d[0].done, WD_COMP_GZIP) ==
+	      (long)len && d[0].result == crc32(0, in, len),
+	      "batch: compress, copy, too-small compress: res %d, records right",
+	      res);
+
+	wd_desc_decompress(&d[0], back, len, out, d[0].done, WD_COMP_GZIP);
+	res = io_uring_accel_submit_sync(fd, &d[0]);
+	wd_ok(res == (int)len && !memcmp(back, in, len),
+	      "ioctl: decompress (%d)", res);
+}
+
+static void test_validation(void)
+{
+	static const struct {
+		const char *what;
+		int op;
+		__u64 arg;
+		int want;
+	} cases[] = {
+		{ "unknown format", WD_OP_COMPRESS, WD_COMP_ARG(100, 7, 1),
+		  -EINVAL },
+		{ "level 10", WD_OP_COMPRESS, WD_COMP_ARG(100, 0, 10), -EINVAL },
+		{ "decompress with a level", WD_OP_DECOMPRESS,
+		  WD_COMP_ARG(100, 0, 1), -EINVAL },
+		{ "reserved argument bits", WD_OP_COMPRESS,
+		  WD_COMP_ARG(100, 0, 1) | (1ULL << 50), -EINVAL },
+	};
+	unsigned int i;
+	int res;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		io_uring_prep_accel_cmd(io_uring_get_sqe(&ring), fd,
+					WD_CMD(WD_CLASS_OP, cases[i].op), 0,
+					(__u64)(unsigned long)in, 100,
+					(__u64)(unsigned long)out,
+					cases[i].arg);
+		res = wd_submit_wait1(&ring, NULL, NULL);
+		wd_ok(res == cases[i].want, "%s: %d", cases[i].what, res);
+	}
+	io_uring_prep_accel_compress(io_uring_get_sqe(&ring), fd, in + 50, 100,
+				     in, 100, WD_COMP_ZLIB, 1);
+	res = wd_submit_wait1(&ring, NULL, NULL);
+	wd_ok(res == -EINVAL, "overlapping buffers: %d", res);
+}
+
+int main(void)
+{
+	struct io_uring_params p = { .flags = IORING_SETUP_CQE32 };
+	size_t size = BIG + 32768;
+	struct wd_features f;
+
+	fd = wd_open_or_skip();
+	dev = wd_test_device();
+	if (io_uring_accel_probe(fd, &f) ||
+	    !(f.ops & (1ULL << WD_OP_COMPRESS)) ||
+	    (f.comp_formats & 7) != 7)
+		wd_skip_all("the device does not compress deflate, zlib and gzip");
+	if (io_uring_queue_init_params(8, &ring, &p))
+		wd_skip_all("no CQE32 rings");
+	in = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	out = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	back = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (in == MAP_FAILED || out == MAP_FAILED || back == MAP_FAILED)
+		wd_skip_all("out of memory");
+
+	wd_plan(12 + 2 + 3 + 1 + 3 * 5 + 2 + 1 + 2 + 5);
+	test_round_trips();
+	test_from_zlib();
+	test_gzip_header_fields();
+	test_errors();
+	test_bomb();
+	test_forms();
+	test_validation();
+	io_uring_queue_exit(&ring);
+	close(fd);
+	return wd_exit();
+}
