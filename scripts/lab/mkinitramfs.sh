@@ -46,7 +46,10 @@ for t in $(make -s -C "$here/../../selftests" print-tests); do
 	cp "$bindir/$t" "$stage/wd/bin/"
 	echo "$t" >> "$stage/wd/tests"
 done
-[ -x "$bindir/wd-demo" ] && cp "$bindir/wd-demo" "$stage/wd/bin/"
+for tool in wd-demo wd-gzip; do
+	[ -x "$bindir/$tool" ] || { echo "mkinitramfs: $tool not built in $bindir" >&2; exit 1; }
+	cp "$bindir/$tool" "$stage/wd/bin/"
+done
 
 mkdir -p "$(dirname "$output")"
 (cd "$stage" && find . -print0 | cpio --null -o -H newc --quiet) |
