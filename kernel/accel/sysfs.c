@@ -14,19 +14,32 @@ static ssize_t driver_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(driver);
 
+/* The names of the bits set in @mask, space-separated, as one line. */
+static ssize_t wd_emit_names(char *buf, u64 mask, const char * const *names,
+			     unsigned int nr)
+{
+	unsigned int bit;
+	int len = 0;
+
+	for (bit = 0; bit < nr; bit++)
+		if ((mask & BIT_ULL(bit)) && names[bit])
+			len += sysfs_emit_at(buf, len, "%s%s", len ? " " : "",
+					     names[bit]);
+	len += sysfs_emit_at(buf, len, "\n");
+	return len;
+}
+
 static ssize_t ops_show(struct device *dev, struct device_attribute *attr,
 			char *buf)
 {
-	struct wd_device *wdev = wd_dev_to_wdev(dev);
-	int len = 0;
+	const char *names[WD_OP_END];
 	int op;
 
+	/* the op table is the one place op names live */
 	for (op = 0; op < WD_OP_END; op++)
-		if (wdev->ops_mask & BIT_ULL(op))
-			len += sysfs_emit_at(buf, len, "%s%s", len ? " " : "",
-					     wd_op_table[op].name);
-	len += sysfs_emit_at(buf, len, "\n");
-	return len;
+		names[op] = wd_op_table[op].name;
+	return wd_emit_names(buf, wd_dev_to_wdev(dev)->ops_mask, names,
+			     WD_OP_END);
 }
 static DEVICE_ATTR_RO(ops);
 
@@ -39,16 +52,8 @@ static const char * const wd_dev_flag_names[] = {
 static ssize_t flags_show(struct device *dev, struct device_attribute *attr,
 			  char *buf)
 {
-	u64 flags = wd_dev_to_wdev(dev)->dev_flags;
-	int len = 0;
-	int bit;
-
-	for (bit = 0; bit < ARRAY_SIZE(wd_dev_flag_names); bit++)
-		if (flags & BIT_ULL(bit))
-			len += sysfs_emit_at(buf, len, "%s%s", len ? " " : "",
-					     wd_dev_flag_names[bit]);
-	len += sysfs_emit_at(buf, len, "\n");
-	return len;
+	return wd_emit_names(buf, wd_dev_to_wdev(dev)->dev_flags,
+			     wd_dev_flag_names, ARRAY_SIZE(wd_dev_flag_names));
 }
 static DEVICE_ATTR_RO(flags);
 
@@ -61,16 +66,9 @@ static const char * const wd_comp_format_names[WD_COMP_FORMAT_END] = {
 static ssize_t formats_show(struct device *dev, struct device_attribute *attr,
 			    char *buf)
 {
-	u64 formats = wd_dev_to_wdev(dev)->comp_formats;
-	int len = 0;
-	int f;
-
-	for (f = 0; f < WD_COMP_FORMAT_END; f++)
-		if (formats & BIT_ULL(f))
-			len += sysfs_emit_at(buf, len, "%s%s", len ? " " : "",
-					     wd_comp_format_names[f]);
-	len += sysfs_emit_at(buf, len, "\n");
-	return len;
+	return wd_emit_names(buf, wd_dev_to_wdev(dev)->comp_formats,
+			     wd_comp_format_names,
+			     ARRAY_SIZE(wd_comp_format_names));
 }
 static DEVICE_ATTR_RO(formats);
 

@@ -342,21 +342,31 @@ static ssize_t delay_us_show(struct device *dev, struct device_attribute *attr,
 	return sysfs_emit(buf, "%u\n", READ_ONCE(soft->delay_us));
 }
 
-static ssize_t delay_us_store(struct device *dev, struct device_attribute *attr,
-			      const char *buf, size_t count)
+/* Parse a knob's value and store it if it lies in [@min, @max]. */
+static ssize_t wd_soft_store_uint(const char *buf, size_t count,
+				  unsigned int min, unsigned int max,
+				  unsigned int *knob)
 {
-	struct wd_soft *soft = wd_dev_to_wdev(dev)->priv;
 	unsigned int val;
 	int ret;
 
 	ret = kstrtouint(buf, 0, &val);
 	if (ret)
 		return ret;
-	/* A second per request is plenty to keep anything in flight. */
-	if (val > USEC_PER_SEC)
+	if (val < min || val > max)
 		return -EINVAL;
-	WRITE_ONCE(soft->delay_us, val);
+	WRITE_ONCE(*knob, val);
 	return count;
+}
+
+static ssize_t delay_us_store(struct device *dev, struct device_attribute *attr,
+			      const char *buf, size_t count)
+{
+	struct wd_soft *soft = wd_dev_to_wdev(dev)->priv;
+
+	/* A second per request is plenty to keep anything in flight. */
+	return wd_soft_store_uint(buf, count, 0, USEC_PER_SEC,
+				  &soft->delay_us);
 }
 static DEVICE_ATTR_RW(delay_us);
 
@@ -376,16 +386,9 @@ static ssize_t engines_store(struct device *dev, struct device_attribute *attr,
 			     const char *buf, size_t count)
 {
 	struct wd_soft *soft = wd_dev_to_wdev(dev)->priv;
-	unsigned int val;
-	int ret;
 
-	ret = kstrtouint(buf, 0, &val);
-	if (ret)
-		return ret;
-	if (!val || val > soft->nr_queues)
-		return -EINVAL;
-	WRITE_ONCE(soft->nr_engines, val);
-	return count;
+	return wd_soft_store_uint(buf, count, 1, soft->nr_queues,
+				  &soft->nr_engines);
 }
 static DEVICE_ATTR_RW(engines);
 
