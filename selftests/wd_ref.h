@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /*
  * CRC32C, Castagnoli polynomial 0x1EDC6F41 reflected (0x82F63B78), one bit
@@ -52,6 +53,18 @@ static inline uint32_t ref_crc32c(uint32_t crc, const void *buf, size_t len)
 static inline uint8_t ref_pattern_byte(uint64_t pattern, size_t i)
 {
 	return ((const uint8_t *)&pattern)[i % 8];
+}
+
+/* @len bytes of an endless FILL with @pattern, by doubling memcpy. */
+static inline void ref_pattern_fill(void *buf, size_t len, uint64_t pattern)
+{
+	uint8_t *p = buf;
+	size_t i;
+
+	for (i = 0; i < len && i < 8; i++)
+		p[i] = ref_pattern_byte(pattern, i);
+	for (; i < len; i *= 2)
+		memcpy(p + i, p, i < len - i ? i : len - i);
 }
 
 /* A deterministic, cheap byte stream for test data. */
