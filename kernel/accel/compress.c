@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * COMPRESS and DECOMPRESS on the CPU, with the kernel's zlib, over user
- * memory in the current address space: raw DEFLATE (RFC 1951), zlib
- * (RFC 1950, the kernel zlib's own wrapper) and gzip (RFC 1952, whose
- * header and trailer are written and checked here, around raw DEFLATE:
- * the kernel's zlib does not do gzip).
+ * COMPRESS and DECOMPRESS on the CPU, with the kernel's zlib and zstd, over
+ * user memory in the current address space: raw DEFLATE (RFC 1951), zlib
+ * (RFC 1950, the kernel zlib's own wrapper), gzip (RFC 1952, whose header
+ * and trailer are written and checked here, around raw DEFLATE: the
+ * kernel's zlib does not do gzip) and, where the kernel has it, zstd
+ * (RFC 8878, streaming, with a content checksum).
  *
  * Both directions are single-shot: the input streams in from the source
  * through half of the bounce buffer, the output streams out to the
@@ -19,7 +20,14 @@
 #include <linux/unaligned.h>
 #include <linux/vmalloc.h>
 #include <linux/zlib.h>
+#include <linux/zstd.h>
 #include "wd_internal.h"
+
+#define WD_ZSTD (IS_REACHABLE(CONFIG_ZSTD_COMPRESS) && \
+		 IS_REACHABLE(CONFIG_ZSTD_DECOMPRESS))
+#define WD_ZSTD_DEFAULT_LEVEL	3
+/* Frames needing a larger window are refused: it bounds the workspace. */
+#define WD_ZSTD_MAX_WINDOW	(8U << 20)
 
 #define WD_GZIP_HDR_LEN		10
 #define WD_GZIP_TRAILER_LEN	8
@@ -33,32 +41,56 @@
 #define WD_GZ_FRESERVED		0xe0
 
 /**
- * wd_cpu_ctx_alloc_zlib() - give an executor context the zlib workspaces
+ * wd_cpu_comp_formats() - what the CPU executor compresses on this kernel
+ *
+ * Return: BIT_ULL(WD_COMP_x) per format.
+ */
+u64 wd_cpu_comp_formats(void)
+{
+	u64 formats = BIT_ULL(WD_COMP_DEFLATE) | BIT_ULL(WD_COMP_ZLIB) |
+		      BIT_ULL(WD_COMP_GZIP);
+
+	if (WD_ZSTD)
+		formats |= BIT_ULL(WD_COMP_ZSTD);
+	return formats;
+}
+EXPORT_SYMBOL_GPL(wd_cpu_comp_formats);
+
+/**
+ * wd_cpu_ctx_alloc_codecs() - give an executor context the zlib workspaces
  * @ctx: the context; its bounce buffer must be at least 1 KiB
+ *
+ * zstd's workspaces come on first use: they are several MiB, and sized by
+ * the level asked for.
  *
  * Return: 0 or -ENOMEM.
  */
-int wd_cpu_ctx_alloc_zlib(struct wd_cpu_ctx *ctx)
+int wd_cpu_ctx_alloc_codecs(struct wd_cpu_ctx *ctx)
 {
 	ctx->deflate_ws = vmalloc(zlib_deflate_workspacesize(MAX_WBITS,
 							      WD_ZLIB_MEM_LEVEL));
 	ctx->inflate_ws = vmalloc(zlib_inflate_workspacesize());
 	if (!ctx->deflate_ws || !ctx->inflate_ws) {
-		wd_cpu_ctx_free_zlib(ctx);
+		wd_cpu_ctx_free_codecs(ctx);
 		return -ENOMEM;
 	}
 	return 0;
 }
-EXPORT_SYMBOL_GPL(wd_cpu_ctx_alloc_zlib);
+EXPORT_SYMBOL_GPL(wd_cpu_ctx_alloc_codecs);
 
-void wd_cpu_ctx_free_zlib(struct wd_cpu_ctx *ctx)
+void wd_cpu_ctx_free_codecs(struct wd_cpu_ctx *ctx)
 {
 	vfree(ctx->deflate_ws);
 	vfree(ctx->inflate_ws);
+	vfree(ctx->zstd_cws);
+	vfree(ctx->zstd_dws);
 	ctx->deflate_ws = NULL;
 	ctx->inflate_ws = NULL;
+	ctx->zstd_cws = NULL;
+	ctx->zstd_cws_size = 0;
+	ctx->zstd_dws = NULL;
 }
-EXPORT_SYMBOL_GPL(wd_cpu_ctx_free_zlib);
+EXPORT_SYMBOL_GPL(wd_cpu_ctx_free_codecs);
 
 /* One direction's state: where the streams are in user memory. */
 struct wd_zjob {
@@ -300,6 +332,133 @@ out:
 	return err;
 }
 
+#if WD_ZSTD
+/* zstd's workspace for @level, grown (once per new level) when too small. */
+static void *wd_zstd_cws(struct wd_cpu_ctx *ctx, const zstd_parameters *p)
+{
+	size_t need = zstd_cstream_workspace_bound(&p->cParams);
+
+	if (ctx->zstd_cws_size < need) {
+		vfree(ctx->zstd_cws);
+		ctx->zstd_cws = vmalloc(need);
+		ctx->zstd_cws_size = ctx->zstd_cws ? need : 0;
+	}
+	return ctx->zstd_cws;
+}
+
+static int wd_zstd_compress(struct wd_cpu_ctx *ctx, struct wd_zjob *j)
+{
+	int level = WD_COMP_ARG_LEVEL(j->a->arg) ?: WD_ZSTD_DEFAULT_LEVEL;
+	zstd_parameters p = zstd_get_params(level, 0);
+	zstd_in_buffer in = { .src = j->in };
+	zstd_out_buffer out = { .dst = j->out, .size = j->half };
+	zstd_cstream *cs;
+	size_t left;
+	int err;
+
+	p.fParams.checksumFlag = 1;
+	p.fParams.contentSizeFlag = 1;
+	if (!wd_zstd_cws(ctx, &p))
+		return -ENOMEM;
+	cs = zstd_init_cstream(&p, j->a->len, ctx->zstd_cws,
+			       ctx->zstd_cws_size);
+	if (!cs)
+		return -EINVAL;
+
+	while (j->in_pos < j->a->len || in.pos < in.size) {
+		if (in.pos == in.size) {
+			size_t n = min_t(size_t, j->a->len - j->in_pos, j->half);
+
+			if (copy_from_user(j->in,
+					   u64_to_user_ptr(j->a->addr + j->in_pos),
+					   n))
+				return -EFAULT;
+			j->in_pos += n;
+			in.size = n;
+			in.pos = 0;
+		}
+		out.pos = 0;
+		if (zstd_is_error(zstd_compress_stream(cs, &out, &in)))
+			return -EINVAL;
+		err = wd_zput(j, j->out, out.pos);
+		if (err)
+			return err;
+		cond_resched();
+	}
+	do {
+		out.pos = 0;
+		left = zstd_end_stream(cs, &out);
+		if (zstd_is_error(left))
+			return -EINVAL;
+		err = wd_zput(j, j->out, out.pos);
+		if (err)
+			return err;
+	} while (left);
+	return 0;
+}
+
+static int wd_zstd_decompress(struct wd_cpu_ctx *ctx, struct wd_zjob *j)
+{
+	size_t size = zstd_dstream_workspace_bound(WD_ZSTD_MAX_WINDOW);
+	zstd_in_buffer in = { .src = j->in };
+	zstd_out_buffer out = { .dst = j->out, .size = j->half };
+	zstd_dstream *ds;
+	bool full = false;
+	size_t ret = 1;
+	int err;
+
+	if (!ctx->zstd_dws)
+		ctx->zstd_dws = vmalloc(size);
+	if (!ctx->zstd_dws)
+		return -ENOMEM;
+	ds = zstd_init_dstream(WD_ZSTD_MAX_WINDOW, ctx->zstd_dws, size);
+	if (!ds)
+		return -EINVAL;
+
+	while (ret) {
+		/* a full output may hold more back: drain it before reading */
+		if (in.pos == in.size && !full) {
+			size_t n = min_t(size_t, j->a->len - j->in_pos, j->half);
+
+			/* the source ended before the frame did */
+			if (!n)
+				return -EBADMSG;
+			if (copy_from_user(j->in,
+					   u64_to_user_ptr(j->a->addr + j->in_pos),
+					   n))
+				return -EFAULT;
+			j->in_pos += n;
+			in.size = n;
+			in.pos = 0;
+		}
+		out.pos = 0;
+		/* corrupt data, a bad checksum, a window over the limit */
+		ret = zstd_decompress_stream(ds, &out, &in);
+		if (zstd_is_error(ret))
+			return -EBADMSG;
+		full = out.pos == out.size;
+		err = wd_zput(j, j->out, out.pos);
+		if (err)
+			return err;
+		cond_resched();
+	}
+	/* one frame per request: anything after it is an error */
+	if (in.pos != in.size || j->in_pos != j->a->len)
+		return -EBADMSG;
+	return 0;
+}
+#else
+static int wd_zstd_compress(struct wd_cpu_ctx *ctx, struct wd_zjob *j)
+{
+	return -EOPNOTSUPP;
+}
+
+static int wd_zstd_decompress(struct wd_cpu_ctx *ctx, struct wd_zjob *j)
+{
+	return -EOPNOTSUPP;
+}
+#endif
+
 /* The checksum COMPRESS and DECOMPRESS report as their value result. */
 static u64 wd_zcheck(const struct wd_zjob *j, const z_stream *s)
 {
@@ -325,7 +484,12 @@ static void wd_cpu_zrun(struct wd_cpu_ctx *ctx, const struct wd_args *a,
 		return;
 	}
 	wd_zjob_init(&j, ctx, a);
-	err = compress ? wd_deflate(ctx, &j, &s) : wd_inflate(ctx, &j, &s);
+	if (j.format == WD_COMP_ZSTD)
+		err = compress ? wd_zstd_compress(ctx, &j) :
+				 wd_zstd_decompress(ctx, &j);
+	else
+		err = compress ? wd_deflate(ctx, &j, &s) :
+				 wd_inflate(ctx, &j, &s);
 	/* a failed request claims no output */
 	r->status = err;
 	r->done = err ? 0 : j.out_pos;

@@ -199,6 +199,8 @@ struct wd_result {
  * @deflate_ws: zlib deflate workspace (wd_cpu_ctx_alloc_zlib()); without
  *	it the compression ops cannot run here
  * @inflate_ws: zlib inflate workspace
+ * @zstd_cws: zstd compression workspace, @zstd_cws_size bytes
+ * @zstd_dws: zstd decompression workspace
  */
 struct wd_cpu_ctx {
 	void	*bounce;
@@ -207,11 +209,19 @@ struct wd_cpu_ctx {
 	bool	grown;
 	void	*deflate_ws;
 	void	*inflate_ws;
+	void	*zstd_cws;
+	size_t	zstd_cws_size;
+	void	*zstd_dws;
 };
 
-/* Workspaces for the compression ops, for wd_cpu_ctx (NULL on failure). */
-int wd_cpu_ctx_alloc_zlib(struct wd_cpu_ctx *ctx);
-void wd_cpu_ctx_free_zlib(struct wd_cpu_ctx *ctx);
+/*
+ * Workspaces for the compression ops: zlib's up front, zstd's (several
+ * MiB, by level) on first use, kept until wd_cpu_ctx_free_codecs().
+ */
+int wd_cpu_ctx_alloc_codecs(struct wd_cpu_ctx *ctx);
+void wd_cpu_ctx_free_codecs(struct wd_cpu_ctx *ctx);
+/* The formats the CPU executor compresses: BIT_ULL(WD_COMP_x) each. */
+u64 wd_cpu_comp_formats(void);
 
 void wd_cpu_ctx_release(struct wd_cpu_ctx *ctx);
 

@@ -135,8 +135,11 @@ enum {
  * after the end of the stream fail with -EBADMSG. Output never exceeds
  * dst_len, whatever the input claims. Formats (WD_COMP_*) are those the
  * device lists in wd_features.comp_formats; level is 0 (stored) to 9
- * (smallest), as zlib's. src and dst must not overlap. done (in a
- * descriptor) is the bytes written to dst.
+ * (smallest), as zlib's, and for zstd 1 to 9 of zstd's scale (0: its
+ * default, 3). src and dst must not overlap. done (in a descriptor) is the
+ * bytes written to dst. zstd frames carry a content checksum (XXH64),
+ * checked on decompression; their value result is 0, and frames whose
+ * window exceeds 8 MiB are refused with -EBADMSG.
  *
  * A request that faults (an operand not mapped, or a destination not
  * writable) completes with -EFAULT; wd_desc.done says how many bytes were
@@ -180,6 +183,7 @@ enum {
 	WD_COMP_DEFLATE		= 0,	/* raw DEFLATE, RFC 1951 */
 	WD_COMP_ZLIB		= 1,	/* zlib, RFC 1950 (Adler-32) */
 	WD_COMP_GZIP		= 2,	/* gzip, RFC 1952 (CRC-32), one member */
+	WD_COMP_ZSTD		= 3,	/* Zstandard, RFC 8878, one frame */
 	WD_COMP_FORMAT_END,
 };
 

@@ -410,7 +410,7 @@ static void wd_soft_free_queues(struct wd_soft *soft, unsigned int n)
 			kthread_stop(q->engine);
 		kvfree(q->ring);
 		kfree(q->cpu.bounce);
-		wd_cpu_ctx_free_zlib(&q->cpu);
+		wd_cpu_ctx_free_codecs(&q->cpu);
 	}
 }
 
@@ -425,7 +425,7 @@ static int wd_soft_init_queue(struct wd_soft *soft, unsigned int i)
 	q->ring = kvcalloc(ring_size, sizeof(*q->ring), GFP_KERNEL);
 	q->cpu.bounce = kmalloc(WD_CPU_BOUNCE_MAX, GFP_KERNEL);
 	q->cpu.bounce_size = WD_CPU_BOUNCE_MAX;
-	if (!q->ring || !q->cpu.bounce || wd_cpu_ctx_alloc_zlib(&q->cpu))
+	if (!q->ring || !q->cpu.bounce || wd_cpu_ctx_alloc_codecs(&q->cpu))
 		return -ENOMEM;
 
 	q->engine = kthread_create(wd_soft_engine, q, "wd_soft0/%u", i);
@@ -466,8 +466,7 @@ static int __init wd_soft_init(void)
 			 BIT_ULL(WD_OP_CRC32C) | BIT_ULL(WD_OP_COPY_CRC32C) |
 			 BIT_ULL(WD_OP_DUALCAST) | BIT_ULL(WD_OP_COMPRESS) |
 			 BIT_ULL(WD_OP_DECOMPRESS);
-	wdev->comp_formats = BIT_ULL(WD_COMP_DEFLATE) | BIT_ULL(WD_COMP_ZLIB) |
-			     BIT_ULL(WD_COMP_GZIP);
+	wdev->comp_formats = wd_cpu_comp_formats();
 	wdev->dev_flags = WD_DEV_F_CPU_SVA;
 	wdev->max_len = WD_SOFT_MAX_LEN;
 	wdev->nr_queues = queues;
