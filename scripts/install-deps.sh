@@ -10,7 +10,7 @@ set -euo pipefail
 pkgs=(
 	make gcc libc6-dev dwarves
 	qemu-system-x86 busybox-static cpio kmod
-	liburing-dev zlib1g-dev libzstd-dev
+	liburing-dev zlib1g-dev libzstd-dev liblz4-dev xz-utils
 	linux-image-6.12-cloud-amd64 linux-headers-6.12-cloud-amd64
 )
 if [ "${1:-}" = "--debug-tier" ]; then

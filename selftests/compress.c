@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * COMPRESS and DECOMPRESS in raw DEFLATE, zlib, gzip and (where the device
- * offers it) zstd:
+ * offers them) zstd and LZ4 frames:
  *  - round trips of random, text-like, all-zero and real data (this very
  *    program's binary), at several levels, from 0 bytes to 16 MiB;
- *  - cross-checks with user-space zlib and libzstd in both directions:
+ *  - cross-checks with user-space zlib, libzstd and liblz4 both ways:
  *    what the device compresses, they decompress, and the reverse;
  *  - -ENOSPC, -EBADMSG (flipped bits, truncation, a wrong checksum,
  *    trailing bytes) and a decompression bomb held to the output buffer;
@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 #include <zlib.h>
 #include <zstd.h>
+#include <lz4frame.h>
 #include "wd_ref.h"
 #include "wd_uring.h"
 
@@ -22,7 +23,15 @@ static int fd;
 static const char *dev;
 static struct io_uring ring;		/* CQE32: the checksum comes back */
 static uint8_t *in, *out, *back;	/* BIG + slack each */
-static const char *const fmt_names[] = { "deflate", "zlib", "gzip", "zstd" };
+static const char *const fmt_names[] = {
+	"deflate", "zlib", "gzip", "zstd", "lz4",
+};
+
+/* LZ4 frames take no level: 0 is the only one */
+static int lvl(int format, int level)
+{
+	return format == WD_COMP_LZ4 ? 0 : level;
+}
 static uint64_t formats;		/* what the device offers */
 
 /* zlib's windowBits for each of our formats */
@@ -67,6 +76,16 @@ static long z_compress(void *dst, size_t cap, const void *src, size_t len,
 
 		return ZSTD_isError(r) ? -1 : (long)r;
 	}
+	if (format == WD_COMP_LZ4) {
+		LZ4F_preferences_t prefs = { 0 };
+		size_t r;
+
+		/* what the device decodes: independent blocks */
+		prefs.frameInfo.blockMode = LZ4F_blockIndependent;
+		prefs.frameInfo.contentChecksumFlag = LZ4F_contentChecksumEnabled;
+		r = LZ4F_compressFrame(dst, cap, src, len, &prefs);
+		return LZ4F_isError(r) ? -1 : (long)r;
+	}
 	if (deflateInit2(&s, level, Z_DEFLATED, zbits(format), 8,
 			 Z_DEFAULT_STRATEGY) != Z_OK)
 		return -1;
@@ -89,6 +108,27 @@ static long z_decompress(void *dst, size_t cap, const void *src, size_t len,
 		size_t r = ZSTD_decompress(dst, cap, src, len);
 
 		return ZSTD_isError(r) ? -1 : (long)r;
+	}
+	if (format == WD_COMP_LZ4) {
+		LZ4F_dctx *dctx;
+		size_t in_pos = 0, out_pos = 0, r = 1;
+
+		if (LZ4F_isError(LZ4F_createDecompressionContext(&dctx,
+								 LZ4F_VERSION)))
+			return -1;
+		while (r && in_pos < len) {
+			size_t dsize = cap - out_pos, ssize = len - in_pos;
+
+			r = LZ4F_decompress(dctx, (uint8_t *)dst + out_pos,
+					    &dsize, (const uint8_t *)src + in_pos,
+					    &ssize, NULL);
+			if (LZ4F_isError(r))
+				break;
+			in_pos += ssize;
+			out_pos += dsize;
+		}
+		LZ4F_freeDecompressionContext(dctx);
+		return r || in_pos != len ? -1 : (long)out_pos;
 	}
 	if (inflateInit2(&s, zbits(format)) != Z_OK)
 		return -1;
@@ -163,6 +203,7 @@ static int round_trip(enum kind k, size_t len, int format, int level)
 	int clen, dlen;
 
 	len = make_data(k, in, len, len + format);
+	level = lvl(format, level);
 	/* room for deflate's worst case: 5 bytes per 16 KiB stored block */
 	clen = dev_op(WD_OP_COMPRESS, out, BIG + 16384, in, len, format, level,
 		      &v1);
@@ -296,10 +337,10 @@ static void test_errors(void)
 				wd_skip("not offered", "%s: errors", f);
 			continue;
 		}
-		clen = dev_op(WD_OP_COMPRESS, out, BIG, in, len, format, 6,
-			      NULL);
-		res = dev_op(WD_OP_COMPRESS, back, clen - 1, in, len, format, 6,
-			     NULL);
+		clen = dev_op(WD_OP_COMPRESS, out, BIG, in, len, format,
+			      lvl(format, 6), NULL);
+		res = dev_op(WD_OP_COMPRESS, back, clen - 1, in, len, format,
+			     lvl(format, 6), NULL);
 		wd_ok(res == -ENOSPC, "%s: output one byte short: %d", f, res);
 		res = dev_op(WD_OP_DECOMPRESS, back, len - 1, out, clen, format,
 			     0, NULL);
@@ -441,7 +482,7 @@ int main(void)
 	if (in == MAP_FAILED || out == MAP_FAILED || back == MAP_FAILED)
 		wd_skip_all("out of memory");
 
-	wd_plan(16 + 2 + 4 + 1 + 4 * 6 - 1 + 1 + 2 + 5 + 1);
+	wd_plan(20 + 2 + 5 + 1 + 5 * 6 - 1 + 1 + 2 + 5 + 1);
 	test_round_trips();
 	test_from_zlib();
 	test_gzip_header_fields();

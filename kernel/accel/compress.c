@@ -21,7 +21,28 @@
 #include <linux/vmalloc.h>
 #include <linux/zlib.h>
 #include <linux/zstd.h>
+#include <linux/lz4.h>
+#include <linux/xxhash.h>
 #include "wd_internal.h"
+
+#define WD_LZ4 (IS_REACHABLE(CONFIG_LZ4_COMPRESS) && \
+		IS_REACHABLE(CONFIG_LZ4_DECOMPRESS) && \
+		IS_REACHABLE(CONFIG_XXHASH))
+/* LZ4 frame format (lz4_Frame_format.md), what we write and accept */
+#define WD_LZ4_MAGIC		0x184D2204
+#define WD_LZ4_FLG_VERSION	0x40
+#define WD_LZ4_FLG_VERSION_MASK	0xc0
+#define WD_LZ4_FLG_B_INDEP	BIT(5)
+#define WD_LZ4_FLG_B_CHECKSUM	BIT(4)
+#define WD_LZ4_FLG_C_SIZE	BIT(3)
+#define WD_LZ4_FLG_C_CHECKSUM	BIT(2)
+#define WD_LZ4_FLG_RESERVED	BIT(1)
+#define WD_LZ4_FLG_DICT_ID	BIT(0)
+#define WD_LZ4_BD_64K		0x40	/* block maximum 64 KiB */
+#define WD_LZ4_UNCOMPRESSED	0x80000000U
+/* the blocks we write: the bounce buffer's input half at most */
+#define WD_LZ4_WRITE_BLOCK	(32U << 10)
+#define WD_LZ4_MAX_BLOCK	(4U << 20)
 
 #define WD_ZSTD (IS_REACHABLE(CONFIG_ZSTD_COMPRESS) && \
 		 IS_REACHABLE(CONFIG_ZSTD_DECOMPRESS))
@@ -52,6 +73,8 @@ u64 wd_cpu_comp_formats(void)
 
 	if (WD_ZSTD)
 		formats |= BIT_ULL(WD_COMP_ZSTD);
+	if (WD_LZ4)
+		formats |= BIT_ULL(WD_COMP_LZ4);
 	return formats;
 }
 EXPORT_SYMBOL_GPL(wd_cpu_comp_formats);
@@ -84,6 +107,13 @@ void wd_cpu_ctx_free_codecs(struct wd_cpu_ctx *ctx)
 	vfree(ctx->inflate_ws);
 	vfree(ctx->zstd_cws);
 	vfree(ctx->zstd_dws);
+	vfree(ctx->lz4_ws);
+	vfree(ctx->lz4_in);
+	vfree(ctx->lz4_out);
+	ctx->lz4_ws = NULL;
+	ctx->lz4_in = NULL;
+	ctx->lz4_out = NULL;
+	ctx->lz4_block = 0;
 	ctx->deflate_ws = NULL;
 	ctx->inflate_ws = NULL;
 	ctx->zstd_cws = NULL;
@@ -459,6 +489,188 @@ static int wd_zstd_decompress(struct wd_cpu_ctx *ctx, struct wd_zjob *j)
 }
 #endif
 
+#if WD_LZ4
+/* Block buffers for blocks of up to @block bytes, grown when needed. */
+static int wd_lz4_buffers(struct wd_cpu_ctx *ctx, size_t block)
+{
+	if (ctx->lz4_block >= block)
+		return 0;
+	vfree(ctx->lz4_in);
+	vfree(ctx->lz4_out);
+	ctx->lz4_in = vmalloc(LZ4_COMPRESSBOUND(block) + 4);
+	ctx->lz4_out = vmalloc(LZ4_COMPRESSBOUND(block) + 4);
+	if (!ctx->lz4_in || !ctx->lz4_out) {
+		vfree(ctx->lz4_in);
+		vfree(ctx->lz4_out);
+		ctx->lz4_in = NULL;
+		ctx->lz4_out = NULL;
+		ctx->lz4_block = 0;
+		return -ENOMEM;
+	}
+	ctx->lz4_block = block;
+	return 0;
+}
+
+/* Independent blocks and a content checksum, so damage is always found. */
+static int wd_lz4_compress(struct wd_cpu_ctx *ctx, struct wd_zjob *j)
+{
+	u8 hdr[7] = { 0, 0, 0, 0,
+		      WD_LZ4_FLG_VERSION | WD_LZ4_FLG_B_INDEP |
+		      WD_LZ4_FLG_C_CHECKSUM, WD_LZ4_BD_64K };
+	struct xxh32_state xs;
+	u8 word[4];
+	int err;
+
+	if (WD_COMP_ARG_LEVEL(j->a->arg))
+		return -EINVAL;
+	if (!ctx->lz4_ws)
+		ctx->lz4_ws = vmalloc(LZ4_MEM_COMPRESS);
+	if (!ctx->lz4_ws || wd_lz4_buffers(ctx, WD_LZ4_WRITE_BLOCK))
+		return -ENOMEM;
+
+	put_unaligned_le32(WD_LZ4_MAGIC, hdr);
+	hdr[6] = (xxh32(hdr + 4, 2, 0) >> 8) & 0xff;
+	err = wd_zput(j, hdr, sizeof(hdr));
+	xxh32_reset(&xs, 0);
+
+	while (!err && j->in_pos < j->a->len) {
+		size_t n = min_t(size_t, j->a->len - j->in_pos,
+				 WD_LZ4_WRITE_BLOCK);
+		u8 *blk = (u8 *)ctx->lz4_out + 4;
+		u32 size;
+		int c;
+
+		if (copy_from_user(ctx->lz4_in,
+				   u64_to_user_ptr(j->a->addr + j->in_pos), n))
+			return -EFAULT;
+		j->in_pos += n;
+		xxh32_update(&xs, ctx->lz4_in, n);
+		c = LZ4_compress_fast(ctx->lz4_in, blk, n,
+				      LZ4_COMPRESSBOUND(n), 1, ctx->lz4_ws);
+		size = c;
+		if (c <= 0 || size >= n) {
+			/* incompressible: stored as it is */
+			memcpy(blk, ctx->lz4_in, n);
+			size = n | WD_LZ4_UNCOMPRESSED;
+		}
+		put_unaligned_le32(size, ctx->lz4_out);
+		err = wd_zput(j, ctx->lz4_out,
+			      4 + (size & ~WD_LZ4_UNCOMPRESSED));
+		cond_resched();
+	}
+	if (err)
+		return err;
+	put_unaligned_le32(0, word);		/* end mark */
+	err = wd_zput(j, word, 4);
+	put_unaligned_le32(xxh32_digest(&xs), word);
+	return err ?: wd_zput(j, word, 4);
+}
+
+/* Read exactly @n source bytes, or -EBADMSG when the source ends first. */
+static int wd_lz4_read(struct wd_zjob *j, void *buf, size_t n)
+{
+	if (j->a->len - j->in_pos < n)
+		return -EBADMSG;
+	if (copy_from_user(buf, u64_to_user_ptr(j->a->addr + j->in_pos), n))
+		return -EFAULT;
+	j->in_pos += n;
+	return 0;
+}
+
+static int wd_lz4_decompress(struct wd_cpu_ctx *ctx, struct wd_zjob *j)
+{
+	struct xxh32_state xs;
+	u8 hdr[15], flg, word[4];
+	size_t block, hlen = 7;
+	int err;
+
+	err = wd_lz4_read(j, hdr, 7);
+	if (err)
+		return err;
+	flg = hdr[4];
+	if (get_unaligned_le32(hdr) != WD_LZ4_MAGIC ||
+	    (flg & WD_LZ4_FLG_VERSION_MASK) != WD_LZ4_FLG_VERSION ||
+	    (flg & WD_LZ4_FLG_RESERVED) || (hdr[5] & 0x8f) ||
+	    ((hdr[5] >> 4) & 7) < 4)
+		return -EBADMSG;
+	/* linked blocks and dictionaries need state we do not keep */
+	if (!(flg & WD_LZ4_FLG_B_INDEP) || (flg & WD_LZ4_FLG_DICT_ID))
+		return -EOPNOTSUPP;
+	if (flg & WD_LZ4_FLG_C_SIZE) {
+		err = wd_lz4_read(j, hdr + 7, 8);
+		if (err)
+			return err;
+		hlen += 8;
+	}
+	if (((xxh32(hdr + 4, hlen - 5, 0) >> 8) & 0xff) != hdr[hlen - 1])
+		return -EBADMSG;
+	block = 64U << (2 * (((hdr[5] >> 4) & 7) - 4)) << 10;
+	if (wd_lz4_buffers(ctx, block))
+		return -ENOMEM;
+	xxh32_reset(&xs, 0);
+
+	for (;;) {
+		u32 size;
+		int d;
+
+		err = wd_lz4_read(j, word, 4);
+		if (err)
+			return err;
+		size = get_unaligned_le32(word);
+		if (!size)
+			break;		/* end mark */
+		if ((size & ~WD_LZ4_UNCOMPRESSED) > block)
+			return -EBADMSG;
+		err = wd_lz4_read(j, ctx->lz4_in, size & ~WD_LZ4_UNCOMPRESSED);
+		if (err)
+			return err;
+		if (flg & WD_LZ4_FLG_B_CHECKSUM) {
+			err = wd_lz4_read(j, word, 4);
+			if (err)
+				return err;
+			if (xxh32(ctx->lz4_in, size & ~WD_LZ4_UNCOMPRESSED, 0) !=
+			    get_unaligned_le32(word))
+				return -EBADMSG;
+		}
+		if (size & WD_LZ4_UNCOMPRESSED) {
+			d = size & ~WD_LZ4_UNCOMPRESSED;
+			memcpy(ctx->lz4_out, ctx->lz4_in, d);
+		} else {
+			d = LZ4_decompress_safe(ctx->lz4_in, ctx->lz4_out, size,
+						block);
+			if (d < 0)
+				return -EBADMSG;
+		}
+		xxh32_update(&xs, ctx->lz4_out, d);
+		err = wd_zput(j, ctx->lz4_out, d);
+		if (err)
+			return err;
+		cond_resched();
+	}
+	if (flg & WD_LZ4_FLG_C_CHECKSUM) {
+		err = wd_lz4_read(j, word, 4);
+		if (err)
+			return err;
+		if (xxh32_digest(&xs) != get_unaligned_le32(word))
+			return -EBADMSG;
+	}
+	if (flg & WD_LZ4_FLG_C_SIZE && get_unaligned_le64(hdr + 6) != j->out_pos)
+		return -EBADMSG;
+	/* one frame per request: anything after it is an error */
+	return j->in_pos == j->a->len ? 0 : -EBADMSG;
+}
+#else
+static int wd_lz4_compress(struct wd_cpu_ctx *ctx, struct wd_zjob *j)
+{
+	return -EOPNOTSUPP;
+}
+
+static int wd_lz4_decompress(struct wd_cpu_ctx *ctx, struct wd_zjob *j)
+{
+	return -EOPNOTSUPP;
+}
+#endif
+
 /* The checksum COMPRESS and DECOMPRESS report as their value result. */
 static u64 wd_zcheck(const struct wd_zjob *j, const z_stream *s)
 {
@@ -487,6 +699,9 @@ static void wd_cpu_zrun(struct wd_cpu_ctx *ctx, const struct wd_args *a,
 	if (j.format == WD_COMP_ZSTD)
 		err = compress ? wd_zstd_compress(ctx, &j) :
 				 wd_zstd_decompress(ctx, &j);
+	else if (j.format == WD_COMP_LZ4)
+		err = compress ? wd_lz4_compress(ctx, &j) :
+				 wd_lz4_decompress(ctx, &j);
 	else
 		err = compress ? wd_deflate(ctx, &j, &s) :
 				 wd_inflate(ctx, &j, &s);

@@ -62,6 +62,7 @@ static const char * const wd_comp_format_names[WD_COMP_FORMAT_END] = {
 	[WD_COMP_ZLIB]		= "zlib",
 	[WD_COMP_GZIP]		= "gzip",
 	[WD_COMP_ZSTD]		= "zstd",
+	[WD_COMP_LZ4]		= "lz4",
 };
 
 static ssize_t formats_show(struct device *dev, struct device_attribute *attr,

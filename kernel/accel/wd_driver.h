@@ -201,6 +201,10 @@ struct wd_result {
  * @inflate_ws: zlib inflate workspace
  * @zstd_cws: zstd compression workspace, @zstd_cws_size bytes
  * @zstd_dws: zstd decompression workspace
+ * @lz4_ws: LZ4 compression state
+ * @lz4_in: LZ4 block buffers, @lz4_block bytes of data each (plus room for
+ *	a compressed block's worst case in @lz4_in)
+ * @lz4_out: see @lz4_in
  */
 struct wd_cpu_ctx {
 	void	*bounce;
@@ -212,6 +216,10 @@ struct wd_cpu_ctx {
 	void	*zstd_cws;
 	size_t	zstd_cws_size;
 	void	*zstd_dws;
+	void	*lz4_ws;
+	void	*lz4_in;
+	void	*lz4_out;
+	size_t	lz4_block;
 };
 
 /*

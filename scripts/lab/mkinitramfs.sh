@@ -2,14 +2,18 @@
 # Build the lab VM's initramfs: busybox, our init, the modules of one tier
 # and the statically linked test and demo programs.
 #
-# Usage: mkinitramfs.sh MODULE_DIR BIN_DIR OUTPUT
+# Usage: mkinitramfs.sh MODULE_DIR BIN_DIR OUTPUT [KMOD_DIR]
 #   MODULE_DIR  holds warpdrive.ko and the driver modules (one tier's)
-#   BIN_DIR     holds the static test programs and wd-demo
+#   BIN_DIR     holds the static test programs and tools
+#   KMOD_DIR    the tier kernel's /lib/modules/<version>, where the modules
+#               ours depend on are found (a kernel with everything built in
+#               needs none)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 moddir=$1
 bindir=$2
 output=$3
+kmoddir=${4:-}
 
 busybox=$(command -v busybox) || { echo "mkinitramfs: busybox-static missing" >&2; exit 1; }
 ldd "$busybox" >/dev/null 2>&1 &&
@@ -30,11 +34,35 @@ mknod -m 666 "$stage/dev/null" c 1 3
 install -m 755 "$here/init" "$stage/init"
 install -m 755 "$here/run-tests" "$stage/wd/run-tests"
 
-# Modules, in load order: the core first, then its drivers.
+# The kernel's own modules ours need (modinfo's "depends"), depth first,
+# decompressed: busybox's insmod takes plain .ko files.
+add_kernel_module() {
+	local name=$1 path dep
+	grep -qx "$name.ko" "$stage/wd/modules/order" && return 0
+	[ -n "$kmoddir" ] || { echo "mkinitramfs: $name needed but no KMOD_DIR" >&2; exit 1; }
+	path=$(awk -F: -v m="/$name.ko" 'index($1, m) && ($1 ~ (m "(\\.xz|\\.zst|\\.gz)?$")) { print $1; exit }' \
+		"$kmoddir/modules.dep")
+	[ -n "$path" ] || { echo "mkinitramfs: module $name not in $kmoddir" >&2; exit 1; }
+	for dep in $(modinfo -F depends "$kmoddir/$path" | tr ',' ' '); do
+		add_kernel_module "$dep"
+	done
+	case $path in
+	*.xz) xz -dc "$kmoddir/$path" > "$stage/wd/modules/$name.ko" ;;
+	*.zst) zstd -qdc "$kmoddir/$path" > "$stage/wd/modules/$name.ko" ;;
+	*.gz) gzip -dc "$kmoddir/$path" > "$stage/wd/modules/$name.ko" ;;
+	*) cp "$kmoddir/$path" "$stage/wd/modules/$name.ko" ;;
+	esac
+	echo "$name.ko" >> "$stage/wd/modules/order"
+}
+
+# Modules, in load order: what they need, the core, then its drivers.
 : > "$stage/wd/modules/order"
 for m in warpdrive warpdrive_soft; do
 	ko=$(find "$moddir" -name "$m.ko" | head -n 1)
 	[ -n "$ko" ] || { echo "mkinitramfs: $m.ko not found in $moddir" >&2; exit 1; }
+	for dep in $(modinfo -F depends "$ko" | tr ',' ' '); do
+		case $dep in warpdrive|warpdrive_soft) ;; *) add_kernel_module "$dep" ;; esac
+	done
 	cp "$ko" "$stage/wd/modules/"
 	echo "$m.ko" >> "$stage/wd/modules/order"
 done

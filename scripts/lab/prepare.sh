@@ -13,10 +13,12 @@ case $tier in
 stock)
 	kdir=$(wd_stock_kdir)
 	kernel=$(wd_stock_kernel "$kdir")
+	kmoddir=/lib/modules/${kernel#/boot/vmlinuz-}
 	;;
 debug)
 	kdir=$("$WD_ROOT/scripts/debug-kernel/build.sh")
 	kernel=$kdir/arch/x86/boot/bzImage
+	kmoddir=		# everything we use is built in
 	;;
 *)
 	die "unknown tier $tier"
@@ -26,5 +28,5 @@ mkdir -p "$WD_BUILD/$tier"
 "$WD_ROOT/scripts/build-modules.sh" "$kdir" "$WD_BUILD/$tier/modules" > "$WD_BUILD/$tier/modules.log" 2>&1 ||
 	{ cat "$WD_BUILD/$tier/modules.log" >&2; die "module build for $tier failed"; }
 "$WD_ROOT/scripts/lab/mkinitramfs.sh" "$WD_BUILD/$tier/modules" \
-	"$WD_BUILD/user" "$WD_BUILD/$tier/initramfs.cpio.gz"
+	"$WD_BUILD/user" "$WD_BUILD/$tier/initramfs.cpio.gz" $kmoddir
 echo "$kernel $WD_BUILD/$tier/initramfs.cpio.gz"

@@ -139,7 +139,10 @@ enum {
  * default, 3). src and dst must not overlap. done (in a descriptor) is the
  * bytes written to dst. zstd frames carry a content checksum (XXH64),
  * checked on decompression; their value result is 0, and frames whose
- * window exceeds 8 MiB are refused with -EBADMSG.
+ * window exceeds 8 MiB are refused with -EBADMSG. LZ4 frames are written
+ * with independent blocks and a content checksum (level must be 0);
+ * decompression takes independent-block frames (others: -EOPNOTSUPP),
+ * checking the header, block and content checksums present.
  *
  * A request that faults (an operand not mapped, or a destination not
  * writable) completes with -EFAULT; wd_desc.done says how many bytes were
@@ -184,6 +187,7 @@ enum {
 	WD_COMP_ZLIB		= 1,	/* zlib, RFC 1950 (Adler-32) */
 	WD_COMP_GZIP		= 2,	/* gzip, RFC 1952 (CRC-32), one member */
 	WD_COMP_ZSTD		= 3,	/* Zstandard, RFC 8878, one frame */
+	WD_COMP_LZ4		= 4,	/* LZ4 frame format, one frame */
 	WD_COMP_FORMAT_END,
 };
 
