@@ -15,6 +15,7 @@
  */
 #include <linux/crc32.h>
 #include <linux/minmax.h>
+#include <linux/nospec.h>
 #include <linux/sched.h>
 #include <linux/uaccess.h>
 #include <linux/unaligned.h>
@@ -60,24 +61,6 @@
 #define WD_GZ_FNAME		BIT(3)
 #define WD_GZ_FCOMMENT		BIT(4)
 #define WD_GZ_FRESERVED		0xe0
-
-/**
- * wd_cpu_comp_formats() - what the CPU executor compresses on this kernel
- *
- * Return: BIT_ULL(WD_COMP_x) per format.
- */
-u64 wd_cpu_comp_formats(void)
-{
-	u64 formats = BIT_ULL(WD_COMP_DEFLATE) | BIT_ULL(WD_COMP_ZLIB) |
-		      BIT_ULL(WD_COMP_GZIP);
-
-	if (WD_ZSTD)
-		formats |= BIT_ULL(WD_COMP_ZSTD);
-	if (WD_LZ4)
-		formats |= BIT_ULL(WD_COMP_LZ4);
-	return formats;
-}
-EXPORT_SYMBOL_GPL(wd_cpu_comp_formats);
 
 /**
  * wd_cpu_ctx_alloc_codecs() - give an executor context the zlib workspaces
@@ -132,6 +115,7 @@ struct wd_zjob {
 	u8			*in, *out;	/* halves of the bounce buffer */
 	size_t			half;
 	u32			crc;		/* gzip: CRC-32 register */
+	u32			adler;		/* zlib: Adler-32 of the data */
 };
 
 /* Append @n bytes to the destination, within its size. */
@@ -477,16 +461,6 @@ static int wd_zstd_decompress(struct wd_cpu_ctx *ctx, struct wd_zjob *j)
 		return -EBADMSG;
 	return 0;
 }
-#else
-static int wd_zstd_compress(struct wd_cpu_ctx *ctx, struct wd_zjob *j)
-{
-	return -EOPNOTSUPP;
-}
-
-static int wd_zstd_decompress(struct wd_cpu_ctx *ctx, struct wd_zjob *j)
-{
-	return -EOPNOTSUPP;
-}
 #endif
 
 #if WD_LZ4
@@ -659,26 +633,71 @@ static int wd_lz4_decompress(struct wd_cpu_ctx *ctx, struct wd_zjob *j)
 	/* one frame per request: anything after it is an error */
 	return j->in_pos == j->a->len ? 0 : -EBADMSG;
 }
-#else
-static int wd_lz4_compress(struct wd_cpu_ctx *ctx, struct wd_zjob *j)
-{
-	return -EOPNOTSUPP;
-}
-
-static int wd_lz4_decompress(struct wd_cpu_ctx *ctx, struct wd_zjob *j)
-{
-	return -EOPNOTSUPP;
-}
 #endif
 
+/* zlib's three formats share one engine: the format picks the wrapper. */
+static int wd_zlib_compress(struct wd_cpu_ctx *ctx, struct wd_zjob *j)
+{
+	z_stream s = {};
+	int err = wd_deflate(ctx, j, &s);
+
+	j->adler = s.adler;
+	return err;
+}
+
+static int wd_zlib_decompress(struct wd_cpu_ctx *ctx, struct wd_zjob *j)
+{
+	z_stream s = {};
+	int err = wd_inflate(ctx, j, &s);
+
+	j->adler = s.adler;
+	return err;
+}
+
+/*
+ * One entry per format, as far as this kernel has the library: what
+ * wd_cpu_comp_formats() reports is what this table can run.
+ */
+static const struct {
+	int	(*compress)(struct wd_cpu_ctx *ctx, struct wd_zjob *j);
+	int	(*decompress)(struct wd_cpu_ctx *ctx, struct wd_zjob *j);
+} wd_codecs[WD_COMP_FORMAT_END] = {
+	[WD_COMP_DEFLATE]	= { wd_zlib_compress, wd_zlib_decompress },
+	[WD_COMP_ZLIB]		= { wd_zlib_compress, wd_zlib_decompress },
+	[WD_COMP_GZIP]		= { wd_zlib_compress, wd_zlib_decompress },
+#if WD_ZSTD
+	[WD_COMP_ZSTD]		= { wd_zstd_compress, wd_zstd_decompress },
+#endif
+#if WD_LZ4
+	[WD_COMP_LZ4]		= { wd_lz4_compress, wd_lz4_decompress },
+#endif
+};
+
+/**
+ * wd_cpu_comp_formats() - what the CPU executor compresses on this kernel
+ *
+ * Return: BIT_ULL(WD_COMP_x) per format.
+ */
+u64 wd_cpu_comp_formats(void)
+{
+	u64 formats = 0;
+	int f;
+
+	for (f = 0; f < WD_COMP_FORMAT_END; f++)
+		if (wd_codecs[f].compress)
+			formats |= BIT_ULL(f);
+	return formats;
+}
+EXPORT_SYMBOL_GPL(wd_cpu_comp_formats);
+
 /* The checksum COMPRESS and DECOMPRESS report as their value result. */
-static u64 wd_zcheck(const struct wd_zjob *j, const z_stream *s)
+static u64 wd_zcheck(const struct wd_zjob *j)
 {
 	switch (j->format) {
 	case WD_COMP_GZIP:
 		return ~j->crc;
 	case WD_COMP_ZLIB:
-		return s->adler;
+		return j->adler;
 	default:
 		return 0;
 	}
@@ -687,28 +706,25 @@ static u64 wd_zcheck(const struct wd_zjob *j, const z_stream *s)
 static void wd_cpu_zrun(struct wd_cpu_ctx *ctx, const struct wd_args *a,
 			struct wd_result *r, bool compress)
 {
+	u32 format = WD_COMP_ARG_FORMAT(a->arg);
 	struct wd_zjob j;
-	z_stream s = {};
 	int err;
 
-	if (!ctx->deflate_ws || !ctx->inflate_ws || ctx->bounce_size < 1024) {
+	/* validation let through only formats the device lists */
+	if (!ctx->deflate_ws || !ctx->inflate_ws || ctx->bounce_size < 1024 ||
+	    format >= WD_COMP_FORMAT_END || !wd_codecs[format].compress) {
 		r->status = -EOPNOTSUPP;
 		return;
 	}
+	/* a user-chosen index into a table of function pointers */
+	format = array_index_nospec(format, WD_COMP_FORMAT_END);
 	wd_zjob_init(&j, ctx, a);
-	if (j.format == WD_COMP_ZSTD)
-		err = compress ? wd_zstd_compress(ctx, &j) :
-				 wd_zstd_decompress(ctx, &j);
-	else if (j.format == WD_COMP_LZ4)
-		err = compress ? wd_lz4_compress(ctx, &j) :
-				 wd_lz4_decompress(ctx, &j);
-	else
-		err = compress ? wd_deflate(ctx, &j, &s) :
-				 wd_inflate(ctx, &j, &s);
+	err = compress ? wd_codecs[format].compress(ctx, &j) :
+			 wd_codecs[format].decompress(ctx, &j);
 	/* a failed request claims no output */
 	r->status = err;
 	r->done = err ? 0 : j.out_pos;
-	r->value = err ? 0 : wd_zcheck(&j, &s);
+	r->value = err ? 0 : wd_zcheck(&j);
 }
 
 void wd_cpu_compress(struct wd_cpu_ctx *ctx, const struct wd_args *a,
