@@ -129,14 +129,24 @@ static int wd_zput(struct wd_zjob *j, const void *buf, size_t n)
 	return 0;
 }
 
-/* Read the next piece of the source into the input half. */
-static int wd_zget(struct wd_zjob *j, z_stream *s)
+/* Read the next piece of the source into the input half: its size. */
+static ssize_t wd_zread(struct wd_zjob *j)
 {
 	size_t n = min_t(size_t, j->a->len - j->in_pos, j->half);
 
 	if (copy_from_user(j->in, u64_to_user_ptr(j->a->addr + j->in_pos), n))
 		return -EFAULT;
 	j->in_pos += n;
+	return n;
+}
+
+/* The same, as zlib's next input. */
+static int wd_zget(struct wd_zjob *j, z_stream *s)
+{
+	ssize_t n = wd_zread(j);
+
+	if (n < 0)
+		return n;
 	s->next_in = j->in;
 	s->avail_in = n;
 	return 0;
@@ -381,13 +391,10 @@ static int wd_zstd_compress(struct wd_cpu_ctx *ctx, struct wd_zjob *j)
 
 	while (j->in_pos < j->a->len || in.pos < in.size) {
 		if (in.pos == in.size) {
-			size_t n = min_t(size_t, j->a->len - j->in_pos, j->half);
+			ssize_t n = wd_zread(j);
 
-			if (copy_from_user(j->in,
-					   u64_to_user_ptr(j->a->addr + j->in_pos),
-					   n))
-				return -EFAULT;
-			j->in_pos += n;
+			if (n < 0)
+				return n;
 			in.size = n;
 			in.pos = 0;
 		}
@@ -432,16 +439,13 @@ static int wd_zstd_decompress(struct wd_cpu_ctx *ctx, struct wd_zjob *j)
 	while (ret) {
 		/* a full output may hold more back: drain it before reading */
 		if (in.pos == in.size && !full) {
-			size_t n = min_t(size_t, j->a->len - j->in_pos, j->half);
+			ssize_t n = wd_zread(j);
 
+			if (n < 0)
+				return n;
 			/* the source ended before the frame did */
 			if (!n)
 				return -EBADMSG;
-			if (copy_from_user(j->in,
-					   u64_to_user_ptr(j->a->addr + j->in_pos),
-					   n))
-				return -EFAULT;
-			j->in_pos += n;
 			in.size = n;
 			in.pos = 0;
 		}
