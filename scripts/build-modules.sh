@@ -32,4 +32,4 @@ done
 rm -rf "$out/.stage"
 
 make -C "$kdir" M="$out/kernel/accel" W=1 \
-	CONFIG_WARPDRIVE=m CONFIG_WARPDRIVE_SOFT=m modules
+	CONFIG_WARPDRIVE=m CONFIG_WARPDRIVE_SOFT=m CONFIG_WARPDRIVE_EDU=m modules

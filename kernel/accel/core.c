@@ -72,6 +72,7 @@ void wd_stats_sum(const struct wd_device *wdev, struct wd_stats *sum)
 		sum->submitted += READ_ONCE(s->submitted);
 		sum->completed += READ_ONCE(s->completed);
 		sum->failed += READ_ONCE(s->failed);
+		sum->doorbells += READ_ONCE(s->doorbells);
 	}
 }
 
@@ -109,6 +110,7 @@ static const struct file_operations wd_fops = {
 	.open		= wd_open,
 	.release	= wd_release,
 	.uring_cmd	= wd_uring_cmd,
+	.uring_cmd_iopoll = wd_uring_iopoll,
 	.unlocked_ioctl	= wd_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 };
@@ -215,6 +217,18 @@ int wd_device_register(struct wd_device *wdev, const char *name)
 		return -EINVAL;
 	if (!wdev->nr_queues)
 		return -EINVAL;
+	if (hweight64(wdev->dev_flags & WD_DEV_F_MODES) != 1)
+		return -EINVAL;
+	if (wd_dev_pinned(wdev)) {
+		int op;
+
+		/* the mappings are made for the bus device */
+		if (!wdev->dev.parent)
+			return -EINVAL;
+		for (op = 0; op < WD_OP_END; op++)
+			if ((wdev->ops_mask & BIT_ULL(op)) && !wd_op_pinnable(op))
+				return -EINVAL;
+	}
 
 	ret = dev_set_name(&wdev->dev, "%s", name);
 	if (ret)
@@ -277,6 +291,10 @@ EXPORT_SYMBOL_GPL(wd_device_unregister);
 void wd_complete(struct wd_req *rq)
 {
 	struct wd_sync_req *sr;
+
+	/* The device's access ends with its ownership; pins go later. */
+	if (rq->flags & WD_REQ_DMA)
+		wd_dma_unmap(rq->dma);
 
 	if (rq->flags & WD_REQ_URING) {
 		wd_uring_complete(rq);

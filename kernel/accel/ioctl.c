@@ -62,13 +62,75 @@ static int wd_ioctl_submit(struct wd_device *wdev, struct wd_desc __user *ud)
 	return done;
 }
 
+/*
+ * A pinned-mode device cannot read descriptors: the core does, runs the
+ * descriptor as a single request and writes its record back itself.
+ */
+static int wd_ioctl_submit_pinned(struct wd_device *wdev,
+				  struct wd_desc __user *ud)
+{
+	struct wd_sync_req sr;
+	struct wd_desc d;
+	struct wd_args a;
+	u64 result = 0;
+	u32 done = 0;
+	int ret;
+
+	if (copy_from_user(&d, ud, sizeof(d)))
+		return -EFAULT;
+	ret = wd_desc_to_args(wdev, &d, &a);
+	if (ret)
+		goto record;
+
+	wd_req_init(&sr.rq, WD_REQ_SYNC, &a);
+	if (!wd_device_enter(wdev))
+		return -ENODEV;
+	if (wd_op_needs_mm(a.op)) {
+		ret = wd_dma_prepare(wdev, NULL, &a, &sr.rq.dma);
+		if (ret) {
+			wd_device_exit(wdev);
+			goto record;
+		}
+		sr.rq.flags |= WD_REQ_DMA;
+	}
+	init_completion(&sr.done);
+	sr.wdev = wdev;
+	this_cpu_inc(wdev->stats->submitted);
+	ret = wdev->ops->submit(wdev, &sr.rq, &a, 0);
+	if (ret) {
+		this_cpu_dec(wdev->stats->submitted);
+		wd_req_release(&sr.rq);
+		wd_device_exit(wdev);
+		goto record;
+	}
+	wait_for_completion(&sr.done);
+	wd_req_release(&sr.rq);
+
+	/* the record of a descriptor: see the op table in the uAPI header */
+	ret = min(sr.rq.res, 0);
+	done = max(sr.rq.res, 0);
+	result = ret ? 0 : sr.rq.res2;
+record:
+	if (put_user(ret, &ud->status) || put_user(done, &ud->done) ||
+	    put_user(result, &ud->result))
+		return -EFAULT;
+	if (ret)
+		return ret;
+	if (a.op == WD_OP_COMPARE || a.op == WD_OP_COMPARE_PATTERN)
+		return result;
+	return done;
+}
+
 long wd_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct wd_device *wdev = file->private_data;
+	struct wd_desc __user *ud = (struct wd_desc __user *)arg;
 
 	switch (cmd) {
 	case WD_IOC_SUBMIT:
-		return wd_ioctl_submit(wdev, (struct wd_desc __user *)arg);
+		if (wd_dev_pinned(wdev))
+			return wd_ioctl_submit_pinned(wdev, ud);
+		return wd_ioctl_submit(wdev, ud);
 	default:
 		return -ENOTTY;
 	}

@@ -85,28 +85,34 @@ const struct wd_op_desc wd_op_table[WD_OP_END] = {
 	[WD_OP_COPY] = {
 		.name		= "copy",
 		.operands	= WD_OPND_ADDR | WD_OPND_ADDR2 | WD_OPND_MEM,
+		.pin		= { WD_PIN_IN, WD_PIN_OUT },
 	},
 	[WD_OP_FILL] = {
 		.name		= "fill",
 		.operands	= WD_OPND_ADDR | WD_OPND_ARG | WD_OPND_MEM,
+		.pin		= { WD_PIN_OUT },
 	},
 	[WD_OP_COMPARE] = {
 		.name		= "compare",
 		.operands	= WD_OPND_ADDR | WD_OPND_ADDR2 | WD_OPND_MEM,
+		.pin		= { WD_PIN_IN, WD_PIN_IN },
 	},
 	[WD_OP_COMPARE_PATTERN] = {
 		.name		= "compare_pattern",
 		.operands	= WD_OPND_ADDR | WD_OPND_ARG | WD_OPND_MEM,
+		.pin		= { WD_PIN_IN },
 	},
 	[WD_OP_CRC32C] = {
 		.name		= "crc32c",
 		.operands	= WD_OPND_ADDR | WD_OPND_ARG | WD_OPND_MEM,
+		.pin		= { WD_PIN_IN },
 		.check		= wd_crc_check,
 	},
 	[WD_OP_COPY_CRC32C] = {
 		.name		= "copy_crc32c",
 		.operands	= WD_OPND_ADDR | WD_OPND_ADDR2 | WD_OPND_ARG |
 				  WD_OPND_MEM,
+		.pin		= { WD_PIN_IN, WD_PIN_OUT },
 		.check		= wd_copy_crc_check,
 	},
 	[WD_OP_DUALCAST] = {

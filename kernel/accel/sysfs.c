@@ -141,6 +141,7 @@ static DEVICE_ATTR_RO(field)
 WD_STAT_ATTR(submitted);
 WD_STAT_ATTR(completed);
 WD_STAT_ATTR(failed);
+WD_STAT_ATTR(doorbells);
 
 static struct attribute *wd_dev_attrs[] = {
 	&dev_attr_driver.attr,
@@ -154,6 +155,7 @@ static struct attribute *wd_dev_attrs[] = {
 	&dev_attr_submitted.attr,
 	&dev_attr_completed.attr,
 	&dev_attr_failed.attr,
+	&dev_attr_doorbells.attr,
 	NULL,
 };
 

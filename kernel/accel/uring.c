@@ -19,15 +19,22 @@ static inline struct io_uring_cmd *wd_req_to_cmd(struct wd_req *rq)
  * Fields every WarpDrive command leaves alone; must be zero so that they
  * can be given a meaning later without breaking anyone.
  */
-static int wd_check_reserved(struct io_uring_cmd *cmd,
+static int wd_check_reserved(struct wd_device *wdev, struct io_uring_cmd *cmd,
 			     unsigned int issue_flags)
 {
 	const struct io_uring_sqe *sqe = cmd->sqe;
 
-	if (cmd->flags & IORING_URING_CMD_FIXED)
-		return -EOPNOTSUPP;
-	if (READ_ONCE(sqe->buf_index))
+	/*
+	 * Registered buffers stand for pinned pages: only a device that
+	 * takes pages (pinned mode) can use them. io_uring has already
+	 * checked sqe->buf_index against the ring's buffer table.
+	 */
+	if (cmd->flags & IORING_URING_CMD_FIXED) {
+		if (!wd_dev_pinned(wdev))
+			return -EOPNOTSUPP;
+	} else if (READ_ONCE(sqe->buf_index)) {
 		return -EINVAL;
+	}
 	/* An SQE128 SQE has 64 more bytes of cmd; none is defined yet. */
 	if ((issue_flags & IO_URING_F_SQE128) &&
 	    memchr_inv((const u8 *)sqe->cmd + sizeof(struct wd_sqe_cmd), 0,
@@ -114,20 +121,30 @@ static int wd_uring_issue(struct wd_device *wdev, struct io_uring_cmd *cmd,
 		return wd_uring_done_now(cmd, rq, issue_flags);
 	}
 
-	if (wd_op_needs_mm(a->op)) {
+	if (wd_dev_pinned(wdev) && wd_op_needs_mm(a->op)) {
+		bool fixed = cmd->flags & IORING_URING_CMD_FIXED;
+
+		ret = wd_dma_prepare(wdev, fixed ? cmd : NULL, a, &rq->dma);
+		if (ret) {
+			wd_device_exit(wdev);
+			return ret;
+		}
+		rq->flags |= WD_REQ_DMA;
+	} else if (wd_op_needs_mm(a->op)) {
 		rq->mm = current->mm;
 		mmgrab(rq->mm);
 	}
 	if (issue_flags & IO_URING_F_NONBLOCK)
 		sflags |= WD_SUBMIT_NOWAIT;
+	if (issue_flags & IO_URING_F_IOPOLL)
+		rq->flags |= WD_REQ_POLLED;
 
 	/* Counted first: the completion may run on another CPU at once. */
 	this_cpu_inc(wdev->stats->submitted);
 	ret = wdev->ops->submit(wdev, rq, a, sflags);
 	if (unlikely(ret)) {
 		this_cpu_dec(wdev->stats->submitted);
-		if (rq->mm)
-			mmdrop(rq->mm);
+		wd_req_release(rq);
 		wd_device_exit(wdev);
 		return ret;
 	}
@@ -173,6 +190,9 @@ static int wd_uring_batch(struct wd_device *wdev, struct io_uring_cmd *cmd,
 	if (WD_CMD_NR(cmd->cmd_op) || READ_ONCE(sqe->file_index) ||
 	    READ_ONCE(c->addr2) || READ_ONCE(c->arg))
 		return -EINVAL;
+	/* Descriptors are read by the CPU: a pinned device has no use. */
+	if (wd_dev_pinned(wdev))
+		return -EOPNOTSUPP;
 	a.addr = READ_ONCE(sqe->addr);
 	a.len = READ_ONCE(sqe->len);
 	if (!a.len || a.len > WD_BATCH_MAX)
@@ -188,7 +208,7 @@ int wd_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
 
 	if (WD_CMD_MAGIC_OF(cmd_op) != WD_CMD_MAGIC)
 		return -EINVAL;
-	ret = wd_check_reserved(cmd, issue_flags);
+	ret = wd_check_reserved(wdev, cmd, issue_flags);
 	if (ret)
 		return ret;
 
@@ -209,8 +229,7 @@ static void wd_uring_task_done(struct io_uring_cmd *cmd,
 {
 	struct wd_req *rq = io_uring_cmd_to_pdu(cmd, struct wd_req);
 
-	if (rq->mm)
-		mmdrop(rq->mm);
+	wd_req_release(rq);
 	/*
 	 * Also when the task is exiting (IO_URING_F_TASK_DEAD): the CQE is
 	 * never seen then, but io_uring still needs the request back.
@@ -230,4 +249,28 @@ void wd_uring_complete(struct wd_req *rq)
 
 	wd_req_done(cmd->file->private_data, rq);
 	io_uring_cmd_do_in_task_lazy(cmd, wd_uring_task_done);
+}
+
+/*
+ * An IORING_SETUP_IOPOLL ring waits for its requests here instead of
+ * sleeping until the interrupt. The driver's poll completes what it finds
+ * through wd_complete(), as its interrupt handler would, so the CQE still
+ * comes from task work, run by the polling loop itself: one path, and a
+ * request found by another ring's poll still reaches its own ring.
+ *
+ * The request may have been completed already (its task work not run yet)
+ * and unregistration may be under way: polling is allowed only while the
+ * device still counts a request in flight, which keeps the driver there.
+ */
+int wd_uring_iopoll(struct io_uring_cmd *cmd, struct io_comp_batch *iob,
+		    unsigned int poll_flags)
+{
+	struct wd_device *wdev = cmd->file->private_data;
+	int ret;
+
+	if (!wdev->ops->poll || !percpu_ref_tryget(&wdev->live))
+		return 0;
+	ret = wdev->ops->poll(wdev);
+	wd_device_exit(wdev);
+	return ret;
 }

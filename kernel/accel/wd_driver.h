@@ -18,6 +18,25 @@
  * owns the request from then until it calls wd_complete(), exactly once,
  * from any context (hard interrupt included). The core turns that into the
  * CQE (or wakes the ioctl caller).
+ *
+ * Address modes (wdev->dev_flags, exactly one):
+ *  - WD_DEV_F_CPU_SVA: the driver works on the operands with the CPU in
+ *    the submitter's address space (rq->mm), as the software engine does.
+ *  - WD_DEV_F_PINNED: for devices without PASID. The core pins the
+ *    operands' pages (or takes them from an io_uring registered buffer)
+ *    and maps them through the DMA API for the parent device, so through
+ *    the IOMMU; the driver gets rq->dma and programs bus addresses. The
+ *    core unmaps at wd_complete() and unpins in the submitter's task.
+ *  - WD_DEV_F_SVA: the device shares the process's page tables through
+ *    PASID. The core hands over rq->mm as for CPU_SVA; binding it to the
+ *    device (iommu_sva_bind_device()) is the driver's (none exists yet).
+ *
+ * Doorbells: a driver that rings its doorbell from ops->submit() can ask
+ * wd_doorbell_defer() whether the submitter is in the middle of a batch
+ * (io_uring holds a block plug while it issues several SQEs). If so, it
+ * only queues the request, and the core calls ops->commit() once when the
+ * batch ends. Every doorbell write is counted with wd_doorbell_count()
+ * (sysfs "doorbells").
  */
 #ifndef _WD_DRIVER_H
 #define _WD_DRIVER_H
@@ -26,11 +45,13 @@
 #include <linux/device.h>
 #include <linux/llist.h>
 #include <linux/percpu-refcount.h>
+#include <linux/scatterlist.h>
 #include <linux/types.h>
 #include <uapi/linux/warpdrive.h>
 
 struct wd_device;
 struct mm_struct;
+struct wd_dma;
 
 /*
  * wd_args.op for a batch: addr is the user address of the wd_desc array,
@@ -63,11 +84,14 @@ struct wd_args {
 /**
  * struct wd_req - one request, as the driver sees it
  * @node: free for the driver while it owns the request (queue link)
- * @mm: the submitter's address space, for ops with memory operands (NULL
- *	for NOP). The core holds a reference on the mm_struct (mmgrab) for
- *	the request's life; a driver that works in it must take mm_users
- *	(mmget_not_zero()) and fail the request if the process is gone.
- * @flags: WD_REQ_* (core-private bits; drivers must not change them)
+ * @mm: WD_DEV_F_CPU_SVA devices: the submitter's address space, for ops
+ *	with memory operands (NULL for NOP). The core holds a reference on
+ *	the mm_struct (mmgrab) for the request's life; a driver that works in
+ *	it must take mm_users (mmget_not_zero()) and fail the request if the
+ *	process is gone.
+ * @dma: WD_DEV_F_PINNED devices: the operands, pinned and DMA-mapped (NULL
+ *	for an op without memory operands)
+ * @flags: WD_REQ_* (the core's; drivers may test WD_REQ_POLLED)
  * @res: result: bytes done, the op's value, or a negative errno. The core
  *	presets it (0 for most ops); the driver overwrites it.
  * @res2: the op's 64-bit value result, delivered in a CQE32's big_cqe[0].
@@ -76,14 +100,60 @@ struct wd_args {
  */
 struct wd_req {
 	struct llist_node	node;
-	struct mm_struct	*mm;
+	union {
+		struct mm_struct	*mm;
+		struct wd_dma		*dma;
+	};
 	u32			flags;
 	s32			res;
 	u64			res2;
 };
 
+/*
+ * wd_req.flags a driver may test: the submitter polls for this request's
+ * completion through ops->poll() (an IORING_SETUP_IOPOLL ring), so the
+ * device need not interrupt for it.
+ */
+#define WD_REQ_POLLED	BIT(7)
+
 /* ops->submit() flags */
 #define WD_SUBMIT_NOWAIT	BIT(0)	/* may not sleep (io_uring issue) */
+
+/**
+ * struct wd_dma_map - one memory operand of a pinned-mode request
+ * @sgt: its pages, mapped for the device: walk the sgt.nents mapped
+ *	segments with for_each_sgtable_dma_sg(), sg_dma_address() and
+ *	sg_dma_len()
+ * @len: the operand's length in bytes (0: the op has no such operand)
+ *
+ * The rest is the core's.
+ */
+struct wd_dma_map {
+	struct sg_table	sgt;
+	u32		len;
+	/* private to the core */
+	u8		dir;
+	bool		unpin;
+	bool		mapped;
+	unsigned int	total_nents;
+	unsigned int	nr_pages;
+	struct page	**pages;
+};
+
+/**
+ * struct wd_dma - the memory operands of a pinned-mode request
+ * @addr: the operand at wd_args.addr (COPY: the source)
+ * @addr2: the operand at wd_args.addr2 (COPY: the destination)
+ * @dev: the device they are mapped for (the wd_device's parent)
+ *
+ * Each is mapped DMA_TO_DEVICE when the op reads it and DMA_FROM_DEVICE
+ * when the op writes it.
+ */
+struct wd_dma {
+	struct wd_dma_map	addr;
+	struct wd_dma_map	addr2;
+	struct device		*dev;
+};
 
 /**
  * struct wd_ops - what a driver implements
@@ -104,6 +174,14 @@ struct wd_req {
  *	adding the successes to @rq->res, and returns how many it consumed;
  *	the core hands the rest of the batch to ops->submit(). Returns 1 for
  *	an op.
+ * @commit: optional: ring the doorbell of @queue for the requests
+ *	ops->submit() queued there after wd_doorbell_defer() said it could
+ *	wait. Called once per deferral, at the end of the submitter's batch,
+ *	possibly from inside schedule(): must not sleep.
+ * @poll: optional: look for finished work (a ring set up with
+ *	IORING_SETUP_IOPOLL calls it while it waits) and wd_complete() what
+ *	has finished. Returns how many requests it completed. Must not sleep;
+ *	may run concurrently with the interrupt handler and with itself.
  */
 struct wd_ops {
 	struct module	*owner;
@@ -113,6 +191,8 @@ struct wd_ops {
 				  unsigned int sflags);
 	u32		(*execute)(struct wd_device *wdev, struct wd_req *rq,
 				   const struct wd_args *args);
+	void		(*commit)(struct wd_device *wdev, void *queue);
+	int		(*poll)(struct wd_device *wdev);
 };
 
 /**
@@ -162,6 +242,9 @@ void wd_device_unregister(struct wd_device *wdev);
 void wd_device_put(struct wd_device *wdev);
 
 void wd_complete(struct wd_req *rq);
+
+bool wd_doorbell_defer(struct wd_device *wdev, void *queue);
+void wd_doorbell_count(struct wd_device *wdev);
 
 /* Validate one descriptor of a batch (read by the driver) into @args. */
 int wd_desc_to_args(const struct wd_device *wdev, const struct wd_desc *d,

@@ -5,17 +5,21 @@
 
 #include <linux/completion.h>
 #include <linux/io_uring/cmd.h>
+#include <linux/sched/mm.h>
 #include "wd_driver.h"
 
 /* wd_req.flags */
 #define WD_REQ_URING	BIT(0)	/* embedded in an io_uring_cmd's pdu */
 #define WD_REQ_SYNC	BIT(1)	/* embedded in a struct wd_sync_req */
+#define WD_REQ_DMA	BIT(2)	/* rq->dma holds pinned, mapped operands */
+/* WD_REQ_POLLED (BIT(7)) is in wd_driver.h: drivers read it */
 
 /* Per-CPU request counters; sysfs sums them. */
 struct wd_stats {
 	u64	submitted;	/* accepted and handed to the driver */
 	u64	completed;	/* completed by the driver */
 	u64	failed;		/* ... of which with a negative result */
+	u64	doorbells;	/* doorbell writes the driver reported */
 };
 
 /* Which operands an op takes (wd_op_desc.operands); the rest must be 0. */
@@ -25,17 +29,25 @@ struct wd_stats {
 #define WD_OPND_MEM	BIT(3)	/* touches memory: needs the submitter's mm */
 #define WD_OPND_ENGINE	BIT(4)	/* needs the engine's state: never inline */
 
+/* How a pinned-mode device uses a memory operand (wd_op_desc.pin) */
+#define WD_PIN_IN	1	/* reads it: DMA_TO_DEVICE */
+#define WD_PIN_OUT	2	/* writes it: DMA_FROM_DEVICE */
+
 /**
  * struct wd_op_desc - one entry of the op table
  * @name: as shown in sysfs and logs
  * @flags: request flags the op accepts
  * @operands: WD_OPND_*
+ * @pin: WD_PIN_* for the operands at addr and addr2, each @len bytes; an
+ *	op with memory operands and no @pin entry cannot run on a pinned-mode
+ *	device (its operands are not all addr/addr2 ranges of @len bytes)
  * @check: op-specific validation of the decoded request, or NULL
  */
 struct wd_op_desc {
 	const char	*name;
 	u32		flags;
 	u8		operands;
+	u8		pin[2];
 	int		(*check)(const struct wd_device *wdev, struct wd_args *a);
 };
 
@@ -70,7 +82,24 @@ bool wd_device_enter(struct wd_device *wdev);
 void wd_device_exit(struct wd_device *wdev);
 
 int wd_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags);
+int wd_uring_iopoll(struct io_uring_cmd *cmd, struct io_comp_batch *iob,
+		    unsigned int poll_flags);
 void wd_uring_complete(struct wd_req *rq);
+
+/* The address modes: a device declares exactly one. */
+#define WD_DEV_F_MODES	(WD_DEV_F_CPU_SVA | WD_DEV_F_SVA | WD_DEV_F_PINNED)
+
+/* Pinned mode (dma.c) */
+bool wd_op_pinnable(u8 op);
+int wd_dma_prepare(struct wd_device *wdev, struct io_uring_cmd *fixed,
+		   const struct wd_args *a, struct wd_dma **out);
+void wd_dma_unmap(struct wd_dma *dma);
+void wd_dma_release(struct wd_dma *dma);
+
+static inline bool wd_dev_pinned(const struct wd_device *wdev)
+{
+	return wdev->dev_flags & WD_DEV_F_PINNED;
+}
 
 /* A fresh request for @a: what a NOP completes with is decided here. */
 static inline void wd_req_init(struct wd_req *rq, u32 flags,
@@ -120,6 +149,18 @@ static inline bool wd_execute_inline(struct wd_device *wdev,
 	a->addr += (u64)consumed * sizeof(struct wd_desc);
 	a->len -= consumed;
 	return false;
+}
+
+/*
+ * What the request held of the submitter, let go in its task once the
+ * driver is done: the mm reference, or the pinned pages.
+ */
+static inline void wd_req_release(struct wd_req *rq)
+{
+	if (rq->flags & WD_REQ_DMA)
+		wd_dma_release(rq->dma);
+	else if (rq->mm)
+		mmdrop(rq->mm);
 }
 
 /* The driver is done with @rq: count it and let go of the device. */

@@ -55,6 +55,20 @@ static inline void io_uring_prep_accel_cmd(struct io_uring_sqe *sqe, int fd,
 }
 
 /*
+ * Take the prepared op's memory operands from registered buffer @buf_index
+ * (io_uring_register_buffers()) instead of pinning them per request. Every
+ * memory operand must lie inside that buffer. Only devices in pinned mode
+ * (WD_DEV_F_PINNED) take it; others fail the SQE with -EOPNOTSUPP.
+ * Call after the prep helper.
+ */
+static inline void io_uring_sqe_set_accel_fixed(struct io_uring_sqe *sqe,
+						unsigned int buf_index)
+{
+	sqe->uring_cmd_flags |= IORING_URING_CMD_FIXED;
+	sqe->buf_index = buf_index;
+}
+
+/*
  * WD_OP_NOP. @flags: WD_NOP_F_*. With WD_NOP_F_INJECT_RESULT the request
  * completes with @res; without it, @res must be 0. @arg comes back in
  * big_cqe[0] on a CQE32 ring.

@@ -57,11 +57,11 @@ add_kernel_module() {
 
 # Modules, in load order: what they need, the core, then its drivers.
 : > "$stage/wd/modules/order"
-for m in warpdrive warpdrive_soft; do
+for m in warpdrive warpdrive_soft warpdrive_edu; do
 	ko=$(find "$moddir" -name "$m.ko" | head -n 1)
 	[ -n "$ko" ] || { echo "mkinitramfs: $m.ko not found in $moddir" >&2; exit 1; }
 	for dep in $(modinfo -F depends "$ko" | tr ',' ' '); do
-		case $dep in warpdrive|warpdrive_soft) ;; *) add_kernel_module "$dep" ;; esac
+		case $dep in warpdrive|warpdrive_soft|warpdrive_edu) ;; *) add_kernel_module "$dep" ;; esac
 	done
 	cp "$ko" "$stage/wd/modules/"
 	echo "$m.ko" >> "$stage/wd/modules/order"
@@ -69,7 +69,7 @@ done
 
 # Test programs, in the order selftests/Makefile lists them.
 : > "$stage/wd/tests"
-for t in $(make -s -C "$here/../../selftests" print-tests); do
+for t in ${WD_TESTS:-$(make -s -C "$here/../../selftests" print-tests)}; do
 	[ -x "$bindir/$t" ] || { echo "mkinitramfs: test $t not built in $bindir" >&2; exit 1; }
 	cp "$bindir/$t" "$stage/wd/bin/"
 	echo "$t" >> "$stage/wd/tests"

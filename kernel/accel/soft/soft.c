@@ -6,7 +6,8 @@
  *
  * It is built like a device. Each queue has a descriptor ring that
  * ops->submit() fills (one slot per request: the request and its
- * operands), a doorbell (waking the queue's engine thread when it sleeps)
+ * operands), a doorbell (waking the queue's engine thread when it sleeps;
+ * rung once per io_uring submission batch, see wd_doorbell_defer())
  * and an engine thread that consumes the ring and completes requests from
  * its own context, as a device's interrupt would. Operands are resolved in
  * the submitter's address space by the CPU (WD_DEV_F_CPU_SVA): the engine
@@ -262,13 +263,24 @@ static int wd_soft_engine(void *data)
 	return 0;
 }
 
-/* Ring the doorbell: only a sleeping engine needs the wakeup. */
+/*
+ * Ring the doorbell: what a device's tail-register write would be. Only a
+ * sleeping engine needs the wakeup, but the barrier and the check are the
+ * doorbell's cost on every ring, so every ring is counted.
+ */
 static void wd_soft_doorbell(struct wd_soft_queue *q)
 {
+	wd_doorbell_count(q->soft->wdev);
 	/* pairs with set_current_state() in the engine */
 	smp_mb();
 	if (READ_ONCE(q->idle))
 		wake_up_process(q->engine);
+}
+
+/* The end of a submission batch: one doorbell for what it queued on @queue. */
+static void wd_soft_commit(struct wd_device *wdev, void *queue)
+{
+	wd_soft_doorbell(queue);
 }
 
 static DEFINE_PER_CPU(unsigned int, wd_soft_next);
@@ -306,7 +318,8 @@ static int wd_soft_submit(struct wd_device *wdev, struct wd_req *rq,
 	smp_store_release(&q->head, q->head + 1);
 	spin_unlock(&q->lock);
 
-	wd_soft_doorbell(q);
+	if (!wd_doorbell_defer(wdev, q))
+		wd_soft_doorbell(q);
 	return 0;
 }
 
@@ -332,6 +345,7 @@ static const struct wd_ops wd_soft_ops = {
 	.name		= "soft",
 	.submit		= wd_soft_submit,
 	.execute	= wd_soft_execute,
+	.commit		= wd_soft_commit,
 };
 
 static ssize_t delay_us_show(struct device *dev, struct device_attribute *attr,
