@@ -2,13 +2,16 @@
 # Prove the lab can fail: build deliberately broken copies of the module
 # and check that `check.sh` rejects each of them.
 #
-# Usage: mutants.sh [stock|debug]   (default stock; the leak mutant always
-#                                    runs on the debug tier, where kmemleak is)
+# Usage: mutants.sh [stock|debug [NAME...]]
+#   tier: default stock; the leak mutant always runs on the debug tier,
+#   where kmemleak is. NAMEs pick mutants (default all); WD_TESTS="..."
+#   narrows the suite each runs, as for check.sh.
 # Each mutant is one sed expression applied to a copy of the tree; the
 # script fails if any mutant passes the suite.
 set -uo pipefail
 source "$(dirname "$0")/common.sh"
 tier=${1:-stock}
+only=" ${*:2} "
 
 # name | file | sed expression | tier
 mutants=(
@@ -16,6 +19,7 @@ mutants=(
 	"warn-in-issue-path|kernel/accel/uring.c|/^static int wd_uring_op(/,/^{/ s/^{/{\n\tWARN_ON(1);/|$tier"
 	"no-slicing|kernel/accel/soft/soft.c|s/^#define WD_SOFT_SLICE\t\t(1U << 20)/#define WD_SOFT_SLICE\t\tU32_MAX/|$tier"
 	"crc-off-by-one|kernel/accel/cpu.c|s/r->value = wd_crc32c(r->value, ctx->bounce, got);/r->value = wd_crc32c(r->value, ctx->bounce, got ? got - 1 : 0);/|$tier"
+	"no-doorbell-coalescing|kernel/accel/doorbell.c|s/^\tif (!IS_ENABLED(CONFIG_BLOCK) .*current->plug)$/\tif (1)/|$tier"
 	"leak-per-open|kernel/accel/core.c|s/^\tget_device(&wdev->dev);/\tWARN_ON(!kmalloc(64, GFP_KERNEL));\n&/|debug"
 )
 
@@ -24,6 +28,7 @@ trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 survived=0
 for m in "${mutants[@]}"; do
 	IFS='|' read -r name file expr mtier <<< "$m"
+	[ "$only" = "  " ] || [[ "$only" == *" $name "* ]] || continue
 	rm -rf "$work/tree"
 	mkdir -p "$work/tree"
 	(cd "$WD_ROOT" && git ls-files -z | xargs -0 cp --parents -t "$work/tree")
