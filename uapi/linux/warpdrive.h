@@ -21,7 +21,11 @@
  *                   the natural place, but io_uring refuses a non-zero
  *                   ioprio on URING_CMD with -EINVAL before we see it.
  *   sqe->cmd[0..15] struct wd_sqe_cmd: second operand and one argument
- *   sqe->buf_index  must be 0 (registered buffers come later)
+ *   sqe->buf_index  0; or, with IORING_URING_CMD_FIXED in
+ *                   sqe->uring_cmd_flags, the io_uring registered buffer
+ *                   every memory operand lies in: the device then uses its
+ *                   pages, pinned at registration. Only for devices with
+ *                   WD_DEV_F_PINNED; others fail it with -EOPNOTSUPP.
  *   SQE128 rings: the extra 64 bytes of sqe->cmd must be 0 (reserved)
  *
  * Every field an op does not use must be zero, else the request fails with
@@ -276,7 +280,11 @@ struct wd_sqe_cmd {
 #define WD_DEV_F_CPU_SVA	(1ULL << 0)
 /* The device walks the submitter's page tables itself (PASID). */
 #define WD_DEV_F_SVA		(1ULL << 1)
-/* The kernel pins and DMA-maps operands for the device. */
+/*
+ * The kernel pins and DMA-maps operands for the device (no PASID). Such a
+ * device takes registered buffers (IORING_URING_CMD_FIXED) but no
+ * descriptor batches (-EOPNOTSUPP); WD_IOC_SUBMIT works.
+ */
 #define WD_DEV_F_PINNED		(1ULL << 2)
 
 struct wd_features {
