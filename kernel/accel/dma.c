@@ -78,6 +78,7 @@ static int wd_dma_map_one(struct device *dev, struct wd_dma_map *m,
 		got = iov_iter_extract_pages(&iter, &p, iov_iter_count(&iter),
 					     want - m->nr_pages, 0, &off);
 		if (got <= 0) {
+			/* gup's -EFAULT: an address the caller cannot use */
 			ret = got ? got : -EFAULT;
 			goto err;
 		}
@@ -102,8 +103,7 @@ static int wd_dma_map_one(struct device *dev, struct wd_dma_map *m,
 err:
 	sg_free_append_table(&append);
 	wd_dma_unpin(m);
-	/* a page that cannot be pinned is an address the caller cannot use */
-	return ret == -ENOMEM ? ret : -EFAULT;
+	return ret;
 }
 
 /**
@@ -116,7 +116,7 @@ err:
  *
  * Context: the submitter's task; may sleep (faults, allocation).
  * Return: 0, -EFAULT (an operand that cannot be pinned, or that lies
- * outside the registered buffer), or -ENOMEM.
+ * outside the registered buffer), -ENOMEM, or the DMA API's error.
  */
 int wd_dma_prepare(struct wd_device *wdev, struct io_uring_cmd *fixed,
 		   const struct wd_args *a, struct wd_dma **out)

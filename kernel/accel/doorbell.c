@@ -11,6 +11,7 @@
 #include <linux/blkdev.h>
 #include "wd_internal.h"
 
+#ifdef CONFIG_BLOCK
 struct wd_plug {
 	struct blk_plug_cb	cb;
 	struct wd_device	*wdev;
@@ -26,6 +27,7 @@ static void wd_unplug(struct blk_plug_cb *cb, bool from_schedule)
 	wd_device_exit(wdev);
 	kfree(p);
 }
+#endif
 
 /**
  * wd_doorbell_defer() - may ops->submit() leave the doorbell for later?
@@ -41,10 +43,11 @@ static void wd_unplug(struct blk_plug_cb *cb, bool from_schedule)
  */
 bool wd_doorbell_defer(struct wd_device *wdev, void *queue)
 {
+#ifdef CONFIG_BLOCK
 	struct blk_plug_cb *cb;
 	struct wd_plug *p;
 
-	if (!IS_ENABLED(CONFIG_BLOCK) || !wdev->ops->commit || !current->plug)
+	if (!wdev->ops->commit || !current->plug)
 		return false;
 	cb = blk_check_plugged(wd_unplug, queue, sizeof(*p));
 	if (!cb)
@@ -60,6 +63,10 @@ bool wd_doorbell_defer(struct wd_device *wdev, void *queue)
 		p->wdev = wdev;
 	}
 	return true;
+#else
+	/* no block layer, no plugs: every submission rings */
+	return false;
+#endif
 }
 EXPORT_SYMBOL_GPL(wd_doorbell_defer);
 
