@@ -167,6 +167,7 @@ struct wd_device *wd_device_alloc(struct device *parent,
 	wdev->ops = ops;
 	wdev->priv = priv_size ? (void *)wdev + size : NULL;
 	wdev->nr_queues = 1;
+	wdev->coalesce = true;
 	wdev->numa_node = parent ? dev_to_node(parent) : NUMA_NO_NODE;
 
 	device_initialize(&wdev->dev);

@@ -47,7 +47,7 @@ bool wd_doorbell_defer(struct wd_device *wdev, void *queue)
 	struct blk_plug_cb *cb;
 	struct wd_plug *p;
 
-	if (!wdev->ops->commit || !current->plug)
+	if (!wdev->ops->commit || !current->plug || !READ_ONCE(wdev->coalesce))
 		return false;
 	cb = blk_check_plugged(wd_unplug, queue, sizeof(*p));
 	if (!cb)

@@ -121,6 +121,29 @@ static ssize_t inline_max_store(struct device *dev,
 }
 static DEVICE_ATTR_RW(inline_max);
 
+static ssize_t coalesce_show(struct device *dev,
+			     struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n",
+			  READ_ONCE(wd_dev_to_wdev(dev)->coalesce));
+}
+
+/* Off: every submission rings its doorbell (to measure what batching buys). */
+static ssize_t coalesce_store(struct device *dev,
+			      struct device_attribute *attr,
+			      const char *buf, size_t count)
+{
+	bool val;
+	int ret;
+
+	ret = kstrtobool(buf, &val);
+	if (ret)
+		return ret;
+	WRITE_ONCE(wd_dev_to_wdev(dev)->coalesce, val);
+	return count;
+}
+static DEVICE_ATTR_RW(coalesce);
+
 /* A snapshot: CPUs keep counting while the sum is taken. */
 static ssize_t stat_show(struct device *dev, char *buf, size_t offset)
 {
@@ -152,6 +175,7 @@ static struct attribute *wd_dev_attrs[] = {
 	&dev_attr_nr_queues.attr,
 	&dev_attr_numa_node.attr,
 	&dev_attr_inline_max.attr,
+	&dev_attr_coalesce.attr,
 	&dev_attr_submitted.attr,
 	&dev_attr_completed.attr,
 	&dev_attr_failed.attr,

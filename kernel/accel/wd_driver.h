@@ -211,6 +211,8 @@ struct wd_ops {
  * @numa_node: node the device is attached to, or NUMA_NO_NODE
  * @inline_max: requests of at most this many bytes run through
  *	ops->execute() in the issue path (0: never). Writable in sysfs.
+ * @coalesce: wd_doorbell_defer() may defer (default true). Writable in
+ *	sysfs, to measure what one doorbell per batch buys.
  * @groups: extra sysfs attribute groups for the device (driver knobs)
  * @priv: the driver's area, sized by wd_device_alloc()
  */
@@ -222,6 +224,7 @@ struct wd_device {
 	u32				nr_queues;
 	int				numa_node;
 	u32				inline_max;
+	bool				coalesce;
 	const struct attribute_group	**groups;
 	void				*priv;
 
