@@ -8,6 +8,8 @@
 #   make check-stock  ... on the stock tier only
 #   make check-debug  ... on the debug tier only
 #   make demo         boot the VM, load the modules, run wd-demo
+#   make bench        run wd-bench in the VM; build/bench/ gets the tables,
+#                     JSON and a PNG chart
 #   make vm           an interactive shell in the VM, modules loaded
 #   make checkpatch   the kernel's checkpatch.pl over kernel/ and uapi/
 #   make clean
@@ -42,13 +44,16 @@ check-debug:
 demo:
 	scripts/lab/vm.sh demo
 
+bench:
+	scripts/lab/bench.sh
+
 vm:
 	scripts/lab/vm.sh shell
 
 clean:
 	rm -rf $(WD_BUILD)
 
-.PHONY: all modules user check check-stock check-debug demo vm clean
+.PHONY: all modules user check check-stock check-debug demo bench vm clean
 
 # Kernel coding style (needs the debug tier's kernel source).
 checkpatch:

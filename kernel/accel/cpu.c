@@ -183,12 +183,19 @@ static void wd_crc_chunk(struct wd_cpu_ctx *ctx, const struct wd_args *a,
 		r->status = -EFAULT;
 }
 
+/*
+ * Below this, chunking through the caller's small buffer beats allocating
+ * a big one (a 64 KiB kmalloc costs more than a few extra chunks).
+ */
+#define WD_CPU_GROW_MIN		(8 * 1024)
+
 /* A bigger bounce buffer for a long request, when the caller allows it. */
 static void wd_cpu_ctx_grow(struct wd_cpu_ctx *ctx, u32 len)
 {
 	void *big;
 
-	if (!ctx->may_grow || ctx->grown || len <= ctx->bounce_size)
+	if (!ctx->may_grow || ctx->grown || len <= ctx->bounce_size ||
+	    len < WD_CPU_GROW_MIN)
 		return;
 	/* a failure only means smaller chunks */
 	big = kmalloc(WD_CPU_BOUNCE_MAX, GFP_KERNEL | __GFP_NOWARN);
@@ -353,6 +360,44 @@ void wd_cpu_result(struct wd_req *rq, const struct wd_args *a,
 }
 EXPORT_SYMBOL_GPL(wd_cpu_result);
 
+/*
+ * A descriptor is read and its record written a word at a time inside one
+ * user-access section: a string copy's start-up cost is most of the
+ * price of 64 bytes (and under emulation, all of it).
+ */
+static int wd_desc_read(struct wd_desc *d, const struct wd_desc __user *ud)
+{
+	const u64 __user *src = (const u64 __user *)ud;
+	u64 *dst = (u64 *)d;
+	int i;
+
+	BUILD_BUG_ON(sizeof(*d) % sizeof(u64));
+	if (!user_read_access_begin(ud, sizeof(*d)))
+		return -EFAULT;
+	for (i = 0; i < sizeof(*d) / sizeof(u64); i++)
+		unsafe_get_user(dst[i], &src[i], efault);
+	user_read_access_end();
+	return 0;
+efault:
+	user_read_access_end();
+	return -EFAULT;
+}
+
+static int wd_desc_write_record(struct wd_desc __user *ud,
+				const struct wd_result *r)
+{
+	if (!user_write_access_begin(&ud->status, 16))
+		return -EFAULT;
+	unsafe_put_user(r->status, &ud->status, efault);
+	unsafe_put_user(r->done, &ud->done, efault);
+	unsafe_put_user(r->value, &ud->result, efault);
+	user_write_access_end();
+	return 0;
+efault:
+	user_write_access_end();
+	return -EFAULT;
+}
+
 /**
  * wd_cpu_run_batch() - run a batch of descriptors in the current mm
  * @ctx: the executor's bounce buffer
@@ -382,7 +427,7 @@ static int wd_cpu_run_batch(struct wd_cpu_ctx *ctx,
 		struct wd_args one;
 		struct wd_desc d;
 
-		if (copy_from_user(&d, ud, sizeof(d)))
+		if (wd_desc_read(&d, ud))
 			return -EFAULT;
 		/* the rest is for the device: too long, or needs its state */
 		if (d.len > max_len ||
@@ -398,10 +443,7 @@ static int wd_cpu_run_batch(struct wd_cpu_ctx *ctx,
 			     offsetof(struct wd_desc, status) + 4 ||
 			     offsetof(struct wd_desc, result) !=
 			     offsetof(struct wd_desc, status) + 8);
-		d.status = r.status;
-		d.done = r.done;
-		d.result = r.value;
-		if (copy_to_user(&ud->status, &d.status, 16))
+		if (wd_desc_write_record(ud, &r))
 			return -EFAULT;
 		ok += !r.status;
 		cond_resched();

@@ -200,11 +200,34 @@ static int wd_uring_batch(struct wd_device *wdev, struct io_uring_cmd *cmd,
 	return wd_uring_issue(wdev, cmd, &a, issue_flags);
 }
 
+/*
+ * WD_NOP_F_INLINE exists to measure the floor of the URING_CMD path, so it
+ * is answered before anything else, with every field it leaves alone still
+ * checked. Anything unusual (SQE128, CQE32, a registered buffer, a flag,
+ * an operand) takes the general path, which answers it the same way.
+ */
+static bool wd_uring_nop_fast(struct io_uring_cmd *cmd,
+			      unsigned int issue_flags)
+{
+	const struct io_uring_sqe *sqe = cmd->sqe;
+	const struct wd_sqe_cmd *c = io_uring_sqe_cmd(sqe);
+
+	return cmd->cmd_op == WD_CMD_NOP &&
+	       !(issue_flags & (IO_URING_F_SQE128 | IO_URING_F_CQE32)) &&
+	       !(cmd->flags & IORING_URING_CMD_FIXED) &&
+	       READ_ONCE(sqe->file_index) == WD_NOP_F_INLINE &&
+	       !READ_ONCE(sqe->addr) && !READ_ONCE(sqe->len) &&
+	       !READ_ONCE(c->addr2) && !READ_ONCE(sqe->buf_index);
+}
+
 int wd_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
 {
 	struct wd_device *wdev = cmd->file->private_data;
 	u32 cmd_op = cmd->cmd_op;
 	int ret;
+
+	if (wd_uring_nop_fast(cmd, issue_flags))
+		return 0;
 
 	if (WD_CMD_MAGIC_OF(cmd_op) != WD_CMD_MAGIC)
 		return -EINVAL;

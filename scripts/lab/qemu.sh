@@ -3,8 +3,9 @@
 # passthrough) and QEMU's edu PCI device, 2 vCPUs, under TCG.
 #
 # Usage: qemu.sh KERNEL INITRD MODE [OUTDIR] [TIMEOUT]
-#   MODE check|demo  kernel console to OUTDIR/console.log (check) or the
-#                    terminal (demo); test TAP to OUTDIR/tap.log; QEMU is
+#   MODE check|demo|bench  kernel console to OUTDIR/console.log (check) or
+#                    the terminal (demo, bench); test TAP to OUTDIR/tap.log,
+#                    the bench's files to OUTDIR/bench.{json,dat}; QEMU is
 #                    killed after TIMEOUT seconds (default 600)
 #   MODE shell       interactive: console on this terminal (Ctrl-A X quits)
 set -euo pipefail
@@ -35,6 +36,15 @@ shell)
 demo)
 	exec timeout -k 5 "$limit" "${qemu[@]}" -append "$cmdline quiet" \
 		-serial stdio -serial "file:$outdir/tap.log"
+	;;
+bench)
+	# the bench's JSON and chart data come out on the third and fourth
+	# serial ports
+	rm -f "$outdir/bench.json" "$outdir/bench.dat"
+	exec timeout -k 5 "$limit" "${qemu[@]}" -append "$cmdline quiet" \
+		-serial stdio -serial "file:$outdir/tap.log" \
+		-serial "file:$outdir/bench.json" \
+		-serial "file:$outdir/bench.dat"
 	;;
 check)
 	rm -f "$outdir/console.log" "$outdir/tap.log"

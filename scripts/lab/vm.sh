@@ -1,7 +1,7 @@
 #!/bin/bash
-# make vm / make demo: boot the lab VM with the modules loaded.
+# make vm / make demo / make bench: boot the lab VM with the modules loaded.
 #
-# Usage: vm.sh shell|demo [stock|debug]   (default tier: stock)
+# Usage: vm.sh shell|demo|bench [stock|debug]   (default tier: stock)
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 mode=$1

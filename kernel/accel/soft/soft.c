@@ -24,6 +24,8 @@
  *                           others' engines sleep once they have drained
  *   delay_us                sysfs: the engine waits this long before each
  *                           request, to keep requests in flight for tests
+ *   poll_us                 sysfs: an engine that runs out of work polls
+ *                           its ring this long before it sleeps
  *   inline_max              sysfs (core): requests up to this many bytes
  *                           run in the issue path instead
  */
@@ -35,6 +37,7 @@
 #include <linux/module.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
+#include <linux/sched/clock.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/wait.h>
@@ -65,6 +68,13 @@ MODULE_PARM_DESC(ring_size, "Descriptor ring slots per queue (power of 2, 8..655
  */
 #define WD_SOFT_SLICE		(1U << 20)
 #define WD_SOFT_PARKED_MAX	8
+/*
+ * How long an engine polls its ring before sleeping, by default: longer
+ * than a submitter takes to reap a batch and send the next, so that a busy
+ * ring never sleeps. The VM's emulated wake-ups take about 100 us.
+ */
+#define WD_SOFT_POLL_US		200
+#define WD_SOFT_POLL_MAX_US	10000
 
 struct wd_soft;
 
@@ -104,6 +114,7 @@ struct wd_soft_queue {
 struct wd_soft {
 	struct wd_device	*wdev;
 	unsigned int		delay_us;
+	unsigned int		poll_us;	/* busy-poll before sleeping */
 	unsigned int		nr_engines;	/* queues in use */
 	unsigned int		nr_queues;
 	struct wd_soft_queue	queue[] __counted_by(nr_queues);
@@ -209,6 +220,28 @@ static void wd_soft_run_parked(struct wd_soft_queue *q)
 	}
 }
 
+/*
+ * Busy-poll the ring for a while before going to sleep: a submitter that
+ * keeps submitting finds the engine awake, and neither side pays for a
+ * wake-up (the doorbell only wakes a sleeping engine). Anyone else who
+ * needs this CPU ends the poll at once. Returns true when work arrived.
+ */
+static bool wd_soft_poll(struct wd_soft_queue *q)
+{
+	unsigned int us = READ_ONCE(q->soft->poll_us);
+	u64 end;
+
+	if (!us)
+		return false;
+	end = local_clock() + (u64)us * NSEC_PER_USEC;
+	do {
+		if (READ_ONCE(q->head) != q->tail)
+			return true;
+		cpu_relax();
+	} while (!need_resched() && local_clock() < end);
+	return false;
+}
+
 static int wd_soft_engine(void *data)
 {
 	struct wd_soft_queue *q = data;
@@ -221,6 +254,8 @@ static int wd_soft_engine(void *data)
 			wd_soft_run_parked(q);
 			continue;
 		}
+		if (q->tail == head && wd_soft_poll(q))
+			continue;
 		if (q->tail == head) {
 			/* Idle: nothing of a process may stay pinned. */
 			wd_soft_drop_mm(q);
@@ -384,6 +419,24 @@ static ssize_t delay_us_store(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RW(delay_us);
 
+static ssize_t poll_us_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	struct wd_soft *soft = wd_dev_to_wdev(dev)->priv;
+
+	return sysfs_emit(buf, "%u\n", READ_ONCE(soft->poll_us));
+}
+
+static ssize_t poll_us_store(struct device *dev, struct device_attribute *attr,
+			     const char *buf, size_t count)
+{
+	struct wd_soft *soft = wd_dev_to_wdev(dev)->priv;
+
+	return wd_soft_store_uint(buf, count, 0, WD_SOFT_POLL_MAX_US,
+				  &soft->poll_us);
+}
+static DEVICE_ATTR_RW(poll_us);
+
 static ssize_t engines_show(struct device *dev, struct device_attribute *attr,
 			    char *buf)
 {
@@ -408,6 +461,7 @@ static DEVICE_ATTR_RW(engines);
 
 static struct attribute *wd_soft_attrs[] = {
 	&dev_attr_delay_us.attr,
+	&dev_attr_poll_us.attr,
 	&dev_attr_engines.attr,
 	NULL,
 };
@@ -474,6 +528,7 @@ static int __init wd_soft_init(void)
 	soft->wdev = wdev;
 	soft->nr_queues = queues;
 	soft->nr_engines = engines;
+	soft->poll_us = WD_SOFT_POLL_US;
 	wdev->ops_mask = BIT_ULL(WD_OP_NOP) | BIT_ULL(WD_OP_COPY) |
 			 BIT_ULL(WD_OP_FILL) | BIT_ULL(WD_OP_COMPARE) |
 			 BIT_ULL(WD_OP_COMPARE_PATTERN) |

@@ -1,0 +1,34 @@
+# The chart of a wd-bench run: gnuplot -e "datafile='...'; outfile='...'"
+# chart.gp. Block 0 of the data: ns per op of each ring path by batch
+# size; block 1: MB/s by request size at queue depth 8, offloaded and on
+# the submitting CPU.
+set terminal png size 1500,620 font ",11"
+set output outfile
+set multiplot layout 1,2 title "WarpDrive wd-bench: one run in the lab VM (TCG): read the ratios"
+set logscale xy
+set grid
+set key top right
+
+set title "Ring paths: ns per op (lower is better)"
+set xlabel "SQEs per submission"
+set ylabel "ns per op"
+set xtics (1, 8, 32, 128)
+plot datafile index 0 using 1:2 with linespoints lw 2 title "IORING\\_OP\\_NOP", \
+     '' index 0 using 1:3 with linespoints lw 2 title "bare URING\\_CMD (/dev/null)", \
+     '' index 0 using 1:4 with linespoints lw 2 title "WarpDrive NOP at issue", \
+     '' index 0 using 1:5 with linespoints lw 2 title "WarpDrive NOP, engine", \
+     '' index 0 using 1:6 with linespoints lw 2 title "  engine, DEFER\\_TASKRUN ring", \
+     '' index 0 using 1:7 with linespoints lw 2 title "  engine, IOPOLL ring"
+
+set title "Throughput at queue depth 8: offloaded (solid) and this CPU (dashed)"
+set xlabel "bytes per request"
+set ylabel "MB/s"
+set xtics auto
+set key top left
+plot datafile index 1 using 1:2 with linespoints lw 2 lc 1 title "COPY", \
+     '' index 1 using 1:3 with linespoints lw 2 lc 1 dt 2 title "memcpy", \
+     '' index 1 using 1:4 with linespoints lw 2 lc 2 title "CRC32C", \
+     '' index 1 using 1:5 with linespoints lw 2 lc 2 dt 2 title "CRC32C (SSE4.2)", \
+     '' index 1 using 1:6 with linespoints lw 2 lc 3 title "COMPRESS gzip -1", \
+     '' index 1 using 1:7 with linespoints lw 2 lc 3 dt 2 title "zlib -1"
+unset multiplot

@@ -1,0 +1,954 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * wd-bench: WarpDrive's figures, measured side by side in one run, so that
+ * what is read is a ratio, never an absolute time on a shared machine.
+ *
+ *  1. ring floor: IORING_OP_NOP, a bare URING_CMD (/dev/null completes it
+ *     at once), WarpDrive's NOP completed at issue and through the engine
+ *     (plain, DEFER_TASKRUN and IOPOLL rings), batches of 1, 8, 32, 128;
+ *  2. 64-byte COPYs: inline SQEs, descriptor batches, one ioctl per op;
+ *  3. COPY, CRC32C and COMPRESS from 64 B to 4 MiB at queue depths 1, 8
+ *     and 32 against the submitting thread doing the same (memcpy, an
+ *     SSE4.2 CRC32C, zlib at the same level), and per engine thread count;
+ *  4. the submitting thread's CPU time per op, offloaded against doing it;
+ *  5. latency at queue depth 1 (p50, p99);
+ *  6. the hardware path: edu0 COPY with and without doorbell coalescing,
+ *     interrupt-driven against IOPOLL.
+ * Then the issue's targets with what was measured. --json and --dat write
+ * the figures for scripts and for the chart (scripts/bench/chart.gp).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <liburing.h>
+#include <liburing-accel.h>
+#include <zlib.h>
+
+#define DESCS		64	/* descriptors per batch SQE */
+
+static double secs = 0.3;
+static const char *dev = "soft0";
+static int dfd, nullfd;
+static FILE *json;
+static int json_n;
+static uint8_t *src, *dst;	/* MAX_QD * MAX_SIZE each, for the sized runs */
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* CPU time of this thread, in seconds. */
+static double thread_cpu(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_THREAD, &ru);
+	return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+/* One JSON record: key/value pairs, values as printf formats. */
+static void record(const char *section, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!json)
+		return;
+	fprintf(json, "%s\n  {\"section\": \"%s\", ", json_n++ ? "," : "",
+		section);
+	va_start(ap, fmt);
+	vfprintf(json, fmt, ap);
+	va_end(ap);
+	fputc('}', json);
+}
+
+static long long sysfs_num(const char *d, const char *attr)
+{
+	char path[256];
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/warpdrive/%s/%s", d, attr);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+static int sysfs_set(const char *d, const char *attr, long long v)
+{
+	char path[256];
+	FILE *f;
+	int ret;
+
+	snprintf(path, sizeof(path), "/sys/class/warpdrive/%s/%s", d, attr);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	ret = fprintf(f, "%lld", v) < 0 ? -EIO : 0;
+	if (fclose(f))
+		ret = -errno;
+	return ret;
+}
+
+static void die(const char *what, int err)
+{
+	fprintf(stderr, "wd-bench: %s: %s\n", what, strerror(err < 0 ? -err : err));
+	exit(1);
+}
+
+static void ring_init(struct io_uring *ring, unsigned int entries,
+		      unsigned int flags)
+{
+	struct io_uring_params p = { .flags = flags };
+	int fds[2] = { dfd, nullfd };
+	int ret;
+
+	ret = io_uring_queue_init_params(entries, ring, &p);
+	if (ret)
+		die("io_uring_queue_init", ret);
+	ret = io_uring_register_files(ring, fds, 2);
+	if (ret)
+		die("io_uring_register_files", ret);
+}
+
+/* ---- 1. ring floor ---------------------------------------------------- */
+
+enum path {
+	P_NOP, P_NULL, P_WD_INLINE, P_WD_ENGINE, P_WD_DEFER, P_WD_IOPOLL,
+	P_END
+};
+
+static const char *const path_names[] = {
+	[P_NOP]		= "IORING_OP_NOP",
+	[P_NULL]	= "bare URING_CMD (/dev/null)",
+	[P_WD_INLINE]	= "WarpDrive NOP, at issue",
+	[P_WD_ENGINE]	= "WarpDrive NOP, engine",
+	[P_WD_DEFER]	= "  ... DEFER_TASKRUN ring",
+	[P_WD_IOPOLL]	= "  ... IOPOLL ring",
+};
+
+static const char *const path_keys[] = {
+	"ioring_nop", "uring_cmd_null", "wd_nop_inline", "wd_nop_engine",
+	"wd_nop_engine_defer", "wd_nop_engine_iopoll",
+};
+
+static unsigned int path_ring_flags(enum path p)
+{
+	if (p == P_WD_IOPOLL)
+		return IORING_SETUP_IOPOLL;
+	if (p == P_WD_DEFER)
+		return IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
+	return 0;
+}
+
+static void prep_path(struct io_uring_sqe *sqe, enum path p)
+{
+	switch (p) {
+	case P_NOP:
+		io_uring_prep_nop(sqe);
+		return;
+	case P_NULL:
+		io_uring_prep_rw(IORING_OP_URING_CMD, sqe, 1, NULL, 0, 0);
+		sqe->cmd_op = 0;
+		break;
+	default:
+		io_uring_prep_accel_nop(sqe, 0,
+					p == P_WD_INLINE ? WD_NOP_F_INLINE : 0,
+					0, 0);
+		break;
+	}
+	sqe->flags |= IOSQE_FIXED_FILE;
+}
+
+/* Submit and reap @n already prepared SQEs; returns CQEs with res != 0. */
+static int submit_reap(struct io_uring *ring, unsigned int n, int want)
+{
+	struct io_uring_cqe *cqe;
+	unsigned int head, seen = 0;
+	int bad = 0, ret;
+
+	ret = io_uring_submit_and_wait(ring, n);
+	if (ret < 0)
+		die("submit", ret);
+	while (seen < n) {
+		unsigned int got = 0;
+
+		io_uring_for_each_cqe(ring, head, cqe) {
+			if (cqe->res != want)
+				bad++;
+			got++;
+		}
+		io_uring_cq_advance(ring, got);
+		seen += got;
+		if (seen < n) {
+			ret = io_uring_wait_cqe_nr(ring, &cqe, 1);
+			if (ret)
+				die("wait", ret);
+		}
+	}
+	return bad;
+}
+
+/* NOP-like ops per second through path @p, @batch per submission. */
+static double path_rate(enum path p, unsigned int batch)
+{
+	struct io_uring ring;
+	unsigned long ops = 0;
+	double t0, t;
+	unsigned int i;
+	int bad = 0;
+
+	ring_init(&ring, 256, path_ring_flags(p));
+	t0 = now();
+	do {
+		for (i = 0; i < batch; i++)
+			prep_path(io_uring_get_sqe(&ring), p);
+		bad += submit_reap(&ring, batch, 0);
+		ops += batch;
+		t = now();
+	} while (t - t0 < secs);
+	io_uring_queue_exit(&ring);
+	if (bad)
+		fprintf(stderr, "wd-bench: %s: %d completions failed\n",
+			path_names[p], bad);
+	return ops / (t - t0);
+}
+
+static const unsigned int batches[] = { 1, 8, 32, 128 };
+#define NBATCH	4
+static double ring_ns[P_END][NBATCH];
+
+static void bench_ring(FILE *dat)
+{
+	int b, p;
+
+	printf("\n1. Ring floor: ns per op (ratio to IORING_OP_NOP at the same batch)\n");
+	printf("%-30s", "path \\ batch");
+	for (b = 0; b < NBATCH; b++)
+		printf(" %17u", batches[b]);
+	printf("\n");
+	for (p = 0; p < P_END; p++) {
+		printf("%-30s", path_names[p]);
+		fflush(stdout);
+		for (b = 0; b < NBATCH; b++) {
+			double rate = path_rate(p, batches[b]);
+
+			ring_ns[p][b] = 1e9 / rate;
+			printf(" %9.0f (%5.2fx)", ring_ns[p][b],
+			       ring_ns[p][b] / ring_ns[P_NOP][b]);
+			fflush(stdout);
+			record("ring", "\"path\": \"%s\", \"batch\": %u, "
+			       "\"ops_per_s\": %.0f, \"ns_per_op\": %.1f, "
+			       "\"vs_ioring_nop\": %.3f", path_keys[p],
+			       batches[b], rate, ring_ns[p][b],
+			       ring_ns[p][b] / ring_ns[P_NOP][b]);
+		}
+		printf("\n");
+	}
+	if (dat) {
+		fprintf(dat, "# batch ns/op: ioring_nop uring_cmd_null wd_inline wd_engine wd_defer wd_iopoll\n");
+		for (b = 0; b < NBATCH; b++) {
+			fprintf(dat, "%u", batches[b]);
+			for (p = 0; p < P_END; p++)
+				fprintf(dat, " %.1f", ring_ns[p][b]);
+			fprintf(dat, "\n");
+		}
+		fprintf(dat, "\n\n");
+	}
+}
+
+/* ---- 2. 64-byte COPYs ------------------------------------------------- */
+
+enum copy_path { CP_SQE, CP_BATCH, CP_IOCTL, CP_END };
+static double copy64_rate[CP_END];
+
+static double small_copies(enum copy_path path)
+{
+	static uint8_t s[DESCS][64], d[DESCS][64];
+	static struct wd_desc desc[DESCS];
+	struct io_uring_sqe *sqe;
+	struct io_uring ring;
+	unsigned long ops = 0;
+	double t0, t;
+	int i, bad = 0;
+
+	ring_init(&ring, 64, 0);
+	t0 = now();
+	do {
+		if (path == CP_IOCTL) {
+			for (i = 0; i < 32; i++) {
+				wd_desc_copy(&desc[i], d[i], s[i], 64);
+				bad += io_uring_accel_submit_sync(dfd, &desc[i]) != 64;
+			}
+			ops += 32;
+		} else if (path == CP_BATCH) {
+			for (i = 0; i < DESCS; i++)
+				wd_desc_copy(&desc[i], d[i], s[i], 64);
+			sqe = io_uring_get_sqe(&ring);
+			io_uring_prep_accel_batch(sqe, 0, desc, DESCS);
+			sqe->flags |= IOSQE_FIXED_FILE;
+			bad += submit_reap(&ring, 1, DESCS);
+			ops += DESCS;
+		} else {
+			for (i = 0; i < 32; i++) {
+				sqe = io_uring_get_sqe(&ring);
+				io_uring_prep_accel_copy(sqe, 0, d[i], s[i], 64);
+				sqe->flags |= IOSQE_FIXED_FILE;
+			}
+			bad += submit_reap(&ring, 32, 64);
+			ops += 32;
+		}
+		t = now();
+	} while (t - t0 < secs);
+	io_uring_queue_exit(&ring);
+	if (bad)
+		die("64-byte COPY", EIO);
+	return ops / (t - t0);
+}
+
+static void bench_copy64(void)
+{
+	static const char *const names[] = {
+		"inline SQEs (32 per submit)",
+		"descriptor batches (64 per SQE)",
+		"one ioctl per op",
+	};
+	static const char *const keys[] = { "sqe", "batch", "ioctl" };
+	int p;
+
+	printf("\n2. 64-byte COPY on %s           ops/s      ns/op   vs ioctl\n", dev);
+	for (p = CP_SQE; p < CP_END; p++)
+		copy64_rate[p] = small_copies(p);
+	for (p = CP_SQE; p < CP_END; p++) {
+		printf("%-36s %10.0f %10.0f %9.2fx\n", names[p], copy64_rate[p],
+		       1e9 / copy64_rate[p], copy64_rate[p] / copy64_rate[CP_IOCTL]);
+		record("copy64", "\"path\": \"%s\", \"ops_per_s\": %.0f, "
+		       "\"vs_ioctl\": %.3f", keys[p], copy64_rate[p],
+		       copy64_rate[p] / copy64_rate[CP_IOCTL]);
+	}
+}
+
+/* ---- 3. sizes, depths, engines ---------------------------------------- */
+
+enum op { OP_COPY, OP_CRC, OP_COMP, OP_END };
+static const char *const op_names[] = { "COPY", "CRC32C", "COMPRESS" };
+static const char *const op_keys[] = { "copy", "crc32c", "compress" };
+
+static const unsigned int sizes[] = {
+	64, 512, 4096, 65536, 1u << 20, 4u << 20,
+};
+#define NSIZE	6
+static const unsigned int depths[] = { 1, 8, 32 };
+#define NDEPTH	3
+
+struct result {
+	double mbps;
+	double cpu_ns;		/* submitting thread's CPU per op */
+	double ns;		/* wall time per op */
+};
+
+static struct result cpu_res[OP_END][NSIZE];
+static struct result off_res[OP_END][NSIZE][NDEPTH];
+
+static __attribute__((target("sse4.2")))
+uint32_t crc32c_sse42(uint32_t crc, const uint8_t *p, size_t len)
+{
+	while (len >= 8) {
+		uint64_t v;
+
+		memcpy(&v, p, 8);
+		crc = __builtin_ia32_crc32di(crc, v);
+		p += 8;
+		len -= 8;
+	}
+	while (len--)
+		crc = __builtin_ia32_crc32qi(crc, *p++);
+	return crc;
+}
+
+static z_stream zs;
+
+static int cpu_compress(uint8_t *d, const uint8_t *s, unsigned int len)
+{
+	deflateReset(&zs);
+	zs.next_in = (uint8_t *)s;
+	zs.avail_in = len;
+	zs.next_out = d;
+	zs.avail_out = len + len / 8 + 1024;
+	return deflate(&zs, Z_FINISH) == Z_STREAM_END ? 0 : -1;
+}
+
+/* The op on the submitting thread, as fast as it goes. */
+static struct result cpu_run(enum op op, unsigned int size)
+{
+	struct result r;
+	unsigned long ops = 0;
+	volatile uint32_t sink = 0;
+	double t0, c0, t;
+
+	t0 = now();
+	c0 = thread_cpu();
+	do {
+		switch (op) {
+		case OP_COPY:
+			memcpy(dst, src, size);
+			break;
+		case OP_CRC:
+			sink += crc32c_sse42(0, src, size);
+			break;
+		default:
+			if (cpu_compress(dst, src, size))
+				die("zlib", EIO);
+			break;
+		}
+		ops++;
+		t = now();
+	} while (t - t0 < secs);
+	r.ns = (t - t0) * 1e9 / ops;
+	r.cpu_ns = (thread_cpu() - c0) * 1e9 / ops;
+	r.mbps = (double)size * ops / (t - t0) / 1e6;
+	return r;
+}
+
+static void prep_op(struct io_uring_sqe *sqe, enum op op, unsigned int size,
+		    unsigned int slot)
+{
+	uint8_t *s = src + (size_t)slot * size;
+	uint8_t *d = dst + (size_t)slot * (size + size / 8 + 1024);
+
+	switch (op) {
+	case OP_COPY:
+		io_uring_prep_accel_copy(sqe, 0, d, s, size);
+		break;
+	case OP_CRC:
+		io_uring_prep_accel_crc32c(sqe, 0, s, size, 0);
+		break;
+	default:
+		io_uring_prep_accel_compress(sqe, 0, d, size + size / 8 + 1024,
+					     s, size, WD_COMP_GZIP, 1);
+		break;
+	}
+	sqe->flags |= IOSQE_FIXED_FILE;
+	sqe->user_data = slot;
+}
+
+/* The op offloaded, @qd in flight, resubmitting as each completes. */
+static struct result off_run(enum op op, unsigned int size, unsigned int qd)
+{
+	struct io_uring ring;
+	struct result r;
+	unsigned long ops = 0;
+	unsigned int i, inflight = 0;
+	double t0, c0, t;
+	int stop = 0;
+
+	/*
+	 * How an application should wait for offloaded work: completions
+	 * are posted lazily (io_uring_cmd_do_in_task_lazy()), so on a
+	 * DEFER_TASKRUN ring the thread sleeps until half its queue is
+	 * done instead of waking for each one.
+	 */
+	ring_init(&ring, 64, IORING_SETUP_SINGLE_ISSUER |
+			     IORING_SETUP_DEFER_TASKRUN);
+	t0 = now();
+	c0 = thread_cpu();
+	for (i = 0; i < qd; i++)
+		prep_op(io_uring_get_sqe(&ring), op, size, i);
+	inflight = qd;
+	for (;;) {
+		struct io_uring_cqe *cqe;
+		unsigned int head, got = 0;
+		int ret = io_uring_submit_and_wait(&ring, stop ? inflight :
+						   (inflight + 1) / 2);
+
+		if (ret < 0)
+			die("submit", ret);
+		io_uring_for_each_cqe(&ring, head, cqe) {
+			if (cqe->res <= 0 || (op != OP_COMP &&
+					      cqe->res != (int)size))
+				die(op_names[op], cqe->res < 0 ? cqe->res : EIO);
+			got++;
+			ops++;
+			inflight--;
+			if (!stop) {
+				prep_op(io_uring_get_sqe(&ring), op, size,
+					cqe->user_data);
+				inflight++;
+			}
+		}
+		io_uring_cq_advance(&ring, got);
+		t = now();
+		if (t - t0 >= secs)
+			stop = 1;
+		if (stop && !inflight)
+			break;
+	}
+	r.ns = (t - t0) * 1e9 / ops;
+	r.cpu_ns = (thread_cpu() - c0) * 1e9 / ops;
+	r.mbps = (double)size * ops / (t - t0) / 1e6;
+	io_uring_queue_exit(&ring);
+	return r;
+}
+
+static void fill_text(uint8_t *p, size_t len)
+{
+	static const char *const words[] = {
+		"offload ", "the ", "ring ", "kernel ", "device ", "copy ",
+		"queue ", "doorbell ", "of ", "and ", "completion ", "page ",
+		"address ", "engine ", "request ", "to ", "\n",
+	};
+	uint64_t x = 88172645463325252ull;
+	size_t i = 0;
+
+	while (i < len) {
+		const char *w;
+		size_t n;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		w = words[x % 17];
+		n = strlen(w);
+		if (n > len - i)
+			n = len - i;
+		memcpy(p + i, w, n);
+		i += n;
+	}
+}
+
+static void bench_sizes(FILE *dat)
+{
+	int o, s, q;
+
+	printf("\n3. Sizes and depths on %s: MB/s offloaded at queue depth 1 / 8 / 32 (DEFER_TASKRUN\n"
+	       "   ring, reaping half the queue per wait), and the submitting CPU doing it\n", dev);
+	printf("%-9s %8s %10s %10s %10s %12s %8s\n", "op", "size", "qd 1",
+	       "qd 8", "qd 32", "CPU (this)", "best/CPU");
+	for (o = 0; o < OP_END; o++) {
+		for (s = 0; s < NSIZE; s++) {
+			double best = 0;
+
+			printf("%-9s %8u", op_names[o], sizes[s]);
+			fflush(stdout);
+			for (q = 0; q < NDEPTH; q++) {
+				/* keep the data in flight within the buffers */
+				if ((size_t)depths[q] * sizes[s] > 32u << 20) {
+					off_res[o][s][q].mbps = 0;
+					printf(" %10s", "-");
+					continue;
+				}
+				off_res[o][s][q] = off_run(o, sizes[s], depths[q]);
+				if (off_res[o][s][q].mbps > best)
+					best = off_res[o][s][q].mbps;
+				printf(" %10.1f", off_res[o][s][q].mbps);
+				fflush(stdout);
+				record("sizes", "\"op\": \"%s\", \"size\": %u, "
+				       "\"qd\": %u, \"mb_per_s\": %.2f, "
+				       "\"submitter_cpu_ns_per_op\": %.0f",
+				       op_keys[o], sizes[s], depths[q],
+				       off_res[o][s][q].mbps,
+				       off_res[o][s][q].cpu_ns);
+			}
+			cpu_res[o][s] = cpu_run(o, sizes[s]);
+			printf(" %12.1f %7.2fx\n", cpu_res[o][s].mbps,
+			       best / cpu_res[o][s].mbps);
+			record("sizes", "\"op\": \"%s\", \"size\": %u, "
+			       "\"cpu_mb_per_s\": %.2f, \"cpu_ns_per_op\": %.0f",
+			       op_keys[o], sizes[s], cpu_res[o][s].mbps,
+			       cpu_res[o][s].cpu_ns);
+		}
+	}
+	if (dat) {
+		fprintf(dat, "# size MB/s at qd 8: copy_off copy_cpu crc_off crc_cpu comp_off comp_cpu\n");
+		for (s = 0; s < NSIZE; s++) {
+			fprintf(dat, "%u", sizes[s]);
+			for (o = 0; o < OP_END; o++)
+				fprintf(dat, " %.2f %.2f", off_res[o][s][1].mbps,
+					cpu_res[o][s].mbps);
+			/* qd 8 is always measured: 8 x 4 MiB fits */
+			fprintf(dat, "\n");
+		}
+		fprintf(dat, "\n\n");
+	}
+}
+
+static double engine_mbps[2][8];
+static int max_engines;
+
+static void bench_engines(void)
+{
+	long long queues = sysfs_num(dev, "nr_queues");
+	long long was = sysfs_num(dev, "engines");
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	const unsigned int size = 1u << 20;
+	int e, o;
+
+	max_engines = queues < cpus ? queues : cpus;
+	if (max_engines > 8)
+		max_engines = 8;
+	if (was < 0 || max_engines < 1) {
+		printf("\n(no engines knob on %s: engine scaling skipped)\n", dev);
+		max_engines = 0;
+		return;
+	}
+	printf("\n3b. Engine threads on %s (1 MiB, queue depth 8): MB/s, and per thread against the CPU\n", dev);
+	for (o = OP_CRC; o <= OP_COMP; o++) {
+		printf("%-9s", op_names[o]);
+		for (e = 1; e <= max_engines; e++) {
+			if (sysfs_set(dev, "engines", e))
+				die("engines", errno);
+			engine_mbps[o - OP_CRC][e - 1] = off_run(o, size, 8).mbps;
+			printf("   %d: %7.1f (%4.2fx/thread)", e,
+			       engine_mbps[o - OP_CRC][e - 1],
+			       engine_mbps[o - OP_CRC][e - 1] / e /
+			       cpu_res[o][4].mbps);
+			fflush(stdout);
+			record("engines", "\"op\": \"%s\", \"engines\": %d, "
+			       "\"mb_per_s\": %.2f, \"per_thread_vs_cpu\": %.3f",
+			       op_keys[o], e, engine_mbps[o - OP_CRC][e - 1],
+			       engine_mbps[o - OP_CRC][e - 1] / e /
+			       cpu_res[o][4].mbps);
+		}
+		printf("\n");
+	}
+	sysfs_set(dev, "engines", was);
+}
+
+/* ---- 4. CPU freed ------------------------------------------------------ */
+
+static double worst_cpu_share;	/* over sizes >= 64 KiB */
+
+static void bench_cpu(void)
+{
+	int o, s;
+
+	worst_cpu_share = 0;
+	printf("\n4. Submitting thread's CPU per op (qd 8): offloaded / doing it itself\n");
+	printf("%-9s", "op");
+	for (s = 0; s < NSIZE; s++)
+		printf(" %16u", sizes[s]);
+	printf("\n");
+	for (o = 0; o < OP_END; o++) {
+		printf("%-9s", op_names[o]);
+		for (s = 0; s < NSIZE; s++) {
+			double share = off_res[o][s][1].cpu_ns /
+				       cpu_res[o][s].cpu_ns;
+
+			printf(" %7.0f/%-7.0f", off_res[o][s][1].cpu_ns,
+			       cpu_res[o][s].cpu_ns);
+			if (sizes[s] >= 65536 && share > worst_cpu_share)
+				worst_cpu_share = share;
+			record("cpu", "\"op\": \"%s\", \"size\": %u, "
+			       "\"offloaded_ns\": %.0f, \"cpu_ns\": %.0f, "
+			       "\"share\": %.4f", op_keys[o], sizes[s],
+			       off_res[o][s][1].cpu_ns, cpu_res[o][s].cpu_ns,
+			       share);
+		}
+		printf("\n");
+	}
+	printf("(ns of CPU; at 64 KiB and above the worst share is %.1f%%)\n",
+	       worst_cpu_share * 100);
+}
+
+/* ---- 5. latency --------------------------------------------------------- */
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double lat_p50[4], lat_p99[4];
+
+static void bench_latency(void)
+{
+	static const char *const names[] = {
+		"IORING_OP_NOP", "WarpDrive NOP, engine",
+		"WarpDrive NOP, engine, IOPOLL ring", "COPY 4 KiB, engine",
+	};
+	static double us[4000];
+	int k, n;
+
+	printf("\n5. Latency at queue depth 1 (us)          p50        p99\n");
+	for (k = 0; k < 4; k++) {
+		struct io_uring ring;
+		double t0 = now();
+
+		ring_init(&ring, 8, k == 2 ? IORING_SETUP_IOPOLL : 0);
+		for (n = 0; n < 4000 && now() - t0 < 2 * secs; n++) {
+			struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+			double t;
+
+			if (k == 3)
+				prep_op(sqe, OP_COPY, 4096, 0);
+			else
+				prep_path(sqe, k == 0 ? P_NOP : P_WD_ENGINE);
+			t = now();
+			submit_reap(&ring, 1, k == 3 ? 4096 : 0);
+			us[n] = (now() - t) * 1e6;
+		}
+		io_uring_queue_exit(&ring);
+		qsort(us, n, sizeof(us[0]), cmp_double);
+		lat_p50[k] = us[n / 2];
+		lat_p99[k] = us[n * 99 / 100];
+		printf("%-36s %10.1f %10.1f\n", names[k], lat_p50[k], lat_p99[k]);
+		record("latency", "\"path\": \"%s\", \"samples\": %d, "
+		       "\"p50_us\": %.2f, \"p99_us\": %.2f", names[k], n,
+		       lat_p50[k], lat_p99[k]);
+	}
+}
+
+/* ---- 6. the hardware path ----------------------------------------------- */
+
+static long long edu_irqs(void)
+{
+	FILE *f = fopen("/proc/interrupts", "r");
+	char line[512], *p, *end;
+	long long sum = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strstr(line, "warpdrive_edu") || !(p = strchr(line, ':')))
+			continue;
+		for (sum = 0, p++;; p = end) {
+			long long v = strtoll(p, &end, 10);
+
+			if (end == p)
+				break;
+			sum += v;
+		}
+		break;
+	}
+	fclose(f);
+	return sum;
+}
+
+static void bench_edu(void)
+{
+	static uint8_t s[8][256], d[8][256];
+	int efd = io_uring_accel_open("edu0", O_RDWR);
+	int coalesce, poll, i;
+
+	if (efd < 0) {
+		printf("\n6. (no edu0: the hardware path is skipped)\n");
+		return;
+	}
+	printf("\n6. edu0 (DMA via the IOMMU, 100 ms per transfer): 8 x 256 B COPY per submission\n");
+	printf("%-12s %-10s %12s %10s %12s %11s\n", "coalescing", "ring",
+	       "ms per copy", "doorbells", "transfers", "interrupts");
+	for (coalesce = 1; coalesce >= 0; coalesce--) {
+		sysfs_set("edu0", "coalesce", coalesce);
+		for (poll = 0; poll <= 1; poll++) {
+			struct io_uring ring;
+			long long bells = sysfs_num("edu0", "doorbells");
+			long long dmas = sysfs_num("edu0", "dmas");
+			long long irqs = edu_irqs();
+			double t;
+			int bad;
+
+			if (io_uring_queue_init(16, &ring,
+						poll ? IORING_SETUP_IOPOLL : 0))
+				die("edu ring", EINVAL);
+			for (i = 0; i < 8; i++)
+				io_uring_prep_accel_copy(io_uring_get_sqe(&ring),
+							 efd, d[i], s[i], 256);
+			t = now();
+			bad = submit_reap(&ring, 8, 256);
+			t = (now() - t) * 1e3 / 8;
+			io_uring_queue_exit(&ring);
+			printf("%-12s %-10s %12.1f %10lld %12lld %11lld%s\n",
+			       coalesce ? "on" : "off",
+			       poll ? "IOPOLL" : "interrupt", t,
+			       sysfs_num("edu0", "doorbells") - bells,
+			       sysfs_num("edu0", "dmas") - dmas,
+			       edu_irqs() - irqs, bad ? "  FAILED" : "");
+			record("edu", "\"coalesce\": %d, \"iopoll\": %d, "
+			       "\"ms_per_copy\": %.2f, \"doorbells\": %lld, "
+			       "\"interrupts\": %lld", coalesce, poll, t,
+			       sysfs_num("edu0", "doorbells") - bells,
+			       edu_irqs() - irqs);
+		}
+	}
+	sysfs_set("edu0", "coalesce", 1);
+	close(efd);
+}
+
+/* ---- the targets ---------------------------------------------------------- */
+
+static void target(const char *what, double measured, const char *unit,
+		   double goal, int at_most)
+{
+	int ok = at_most ? measured <= goal : measured >= goal;
+
+	printf("%-62s %8.2f%s %s %5.2f%s  %s\n", what, measured, unit,
+	       at_most ? "<=" : ">=", goal, unit, ok ? "holds" : "MISSED");
+	record("targets", "\"target\": \"%s\", \"measured\": %.4f, "
+	       "\"goal\": %.4f, \"holds\": %s", what, measured, goal,
+	       ok ? "true" : "false");
+}
+
+static void bench_targets(void)
+{
+	double below = 0;
+	int o, s;
+
+	printf("\nTargets (ratios from this run)\n");
+	target("WarpDrive NOP at issue / bare URING_CMD, batch 32",
+	       ring_ns[P_WD_INLINE][2] / ring_ns[P_NULL][2], "x", 1.1, 1);
+	target("engine NOP / IORING_OP_NOP, batch 32 (best ring)",
+	       (ring_ns[P_WD_ENGINE][2] < ring_ns[P_WD_DEFER][2] ?
+		ring_ns[P_WD_ENGINE][2] : ring_ns[P_WD_DEFER][2]) /
+	       ring_ns[P_NOP][2], "x", 4, 1);
+	target("engine NOP on IOPOLL / IORING_OP_NOP, queue depth 1",
+	       lat_p50[2] / lat_p50[0], "x", 5, 1);
+	target("64 B COPY: descriptor batches / one ioctl per op",
+	       copy64_rate[CP_BATCH] / copy64_rate[CP_IOCTL], "x", 5, 0);
+	target("64 B COPY: inline SQEs / one ioctl per op",
+	       copy64_rate[CP_SQE] / copy64_rate[CP_IOCTL], "x", 2, 0);
+	target("submitter CPU offloaded / doing it, >= 64 KiB (worst)",
+	       worst_cpu_share * 100, "%", 10, 1);
+	if (max_engines) {
+		target("CRC32C per engine thread / CPU (1 engine)",
+		       engine_mbps[0][0] / cpu_res[OP_CRC][4].mbps, "x", 0.9, 0);
+		target("COMPRESS per engine thread / CPU (1 engine)",
+		       engine_mbps[1][0] / cpu_res[OP_COMP][4].mbps, "x", 0.9, 0);
+		target("CRC32C scaling, most engines / 1 engine",
+		       engine_mbps[0][max_engines - 1] / engine_mbps[0][0], "x",
+		       max_engines * 0.8, 0);
+		target("COMPRESS scaling, most engines / 1 engine",
+		       engine_mbps[1][max_engines - 1] / engine_mbps[1][0], "x",
+		       max_engines * 0.8, 0);
+	}
+	/* inline sizes at qd 32: never slower than the ring plus the CPU */
+	for (o = OP_COPY; o <= OP_CRC; o++)
+		for (s = 0; s < 2; s++) {
+			double floor = ring_ns[P_NOP][2] + cpu_res[o][s].ns;
+			double r = off_res[o][s][2].ns / floor;
+
+			if (r > below)
+				below = r;
+		}
+	target("inline-size ops (64, 512 B) / (IORING_OP_NOP + CPU), worst",
+	       below, "x", 1, 1);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: wd-bench [-d DEVICE] [-s SECONDS] [--json FILE] [--dat FILE]\n"
+		"Measure WarpDrive side by side with io_uring's own floor and with\n"
+		"the CPU: ring paths, 64-byte COPYs, sizes and queue depths, engine\n"
+		"threads, submitter CPU, latency, and edu0 where present; then the\n"
+		"performance targets with the ratios measured.\n"
+		"  -d, --device NAME   a CPU-SVA device (default soft0)\n"
+		"  -s, --seconds N     seconds per measurement (default 0.3)\n"
+		"  -j, --json FILE     every figure as JSON\n"
+		"  -D, --dat FILE      the chart's data (gnuplot, scripts/bench/chart.gp)\n"
+		"  -h, --help          this text\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "device", required_argument, NULL, 'd' },
+		{ "seconds", required_argument, NULL, 's' },
+		{ "json", required_argument, NULL, 'j' },
+		{ "dat", required_argument, NULL, 'D' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	/* the data in flight is capped at 32 MiB per side */
+	size_t bytes = 32u << 20;
+	FILE *dat = NULL;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "d:s:j:D:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			dev = optarg;
+			break;
+		case 's':
+			secs = atof(optarg);
+			if (secs <= 0) {
+				usage(stderr);
+				return 2;
+			}
+			break;
+		case 'j':
+			json = fopen(optarg, "w");
+			if (!json)
+				die(optarg, errno);
+			break;
+		case 'D':
+			dat = fopen(optarg, "w");
+			if (!dat)
+				die(optarg, errno);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+
+	dfd = io_uring_accel_open(dev, O_RDWR);
+	if (dfd < 0)
+		die(dev, dfd);
+	nullfd = open("/dev/null", O_RDWR);
+	if (nullfd < 0)
+		die("/dev/null", errno);
+	src = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	dst = mmap(NULL, bytes * 2, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (src == MAP_FAILED || dst == MAP_FAILED)
+		die("mmap", errno);
+	fill_text(src, bytes);
+	if (deflateInit2(&zs, 1, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		die("zlib", EINVAL);
+	if (json)
+		fprintf(json, "[");
+
+	printf("wd-bench on %s, %.1f s per measurement, %ld CPUs; inline_max %lld\n",
+	       dev, secs, sysconf(_SC_NPROCESSORS_ONLN),
+	       sysfs_num(dev, "inline_max"));
+	bench_ring(dat);
+	bench_copy64();
+	bench_sizes(dat);
+	bench_engines();
+	bench_cpu();
+	bench_latency();
+	bench_edu();
+	bench_targets();
+
+	if (json) {
+		fprintf(json, "\n]\n");
+		fclose(json);
+	}
+	if (dat)
+		fclose(dat);
+	deflateEnd(&zs);
+	return 0;
+}
