@@ -232,6 +232,27 @@ static double path_rate(enum path p, unsigned int batch)
 	return ops / (t - t0);
 }
 
+/*
+ * Short measurements on a shared machine are disturbed from outside, never
+ * helped: the best of a few is the figure least affected.
+ */
+#define TRIES	3
+
+static double best_of(double (*fn)(enum path, unsigned int), enum path p,
+		      unsigned int arg)
+{
+	double best = 0;
+	int i;
+
+	for (i = 0; i < TRIES; i++) {
+		double r = fn(p, arg);
+
+		if (r > best)
+			best = r;
+	}
+	return best;
+}
+
 static const unsigned int batches[] = { 1, 8, 32, 128 };
 #define NBATCH	4
 static double ring_ns[P_END][NBATCH];
@@ -240,7 +261,8 @@ static void bench_ring(FILE *dat)
 {
 	int b, p;
 
-	printf("\n1. Ring floor: ns per op (ratio to IORING_OP_NOP at the same batch)\n");
+	printf("\n1. Ring floor: ns per op (ratio to IORING_OP_NOP at the same batch), best of %d\n",
+	       TRIES);
 	printf("%-30s", "path \\ batch");
 	for (b = 0; b < NBATCH; b++)
 		printf(" %17u", batches[b]);
@@ -249,7 +271,7 @@ static void bench_ring(FILE *dat)
 		printf("%-30s", path_names[p]);
 		fflush(stdout);
 		for (b = 0; b < NBATCH; b++) {
-			double rate = path_rate(p, batches[b]);
+			double rate = best_of(path_rate, p, batches[b]);
 
 			ring_ns[p][b] = 1e9 / rate;
 			printf(" %9.0f (%5.2fx)", ring_ns[p][b],
@@ -334,9 +356,17 @@ static void bench_copy64(void)
 	static const char *const keys[] = { "sqe", "batch", "ioctl" };
 	int p;
 
-	printf("\n2. 64-byte COPY on %s           ops/s      ns/op   vs ioctl\n", dev);
-	for (p = CP_SQE; p < CP_END; p++)
-		copy64_rate[p] = small_copies(p);
+	printf("\n2. 64-byte COPY on %s, best of %d  ops/s      ns/op   vs ioctl\n", dev, TRIES);
+	for (p = CP_SQE; p < CP_END; p++) {
+		int i;
+
+		for (i = 0; i < TRIES; i++) {
+			double r = small_copies(p);
+
+			if (r > copy64_rate[p])
+				copy64_rate[p] = r;
+		}
+	}
 	for (p = CP_SQE; p < CP_END; p++) {
 		printf("%-36s %10.0f %10.0f %9.2fx\n", names[p], copy64_rate[p],
 		       1e9 / copy64_rate[p], copy64_rate[p] / copy64_rate[CP_IOCTL]);
@@ -839,16 +869,19 @@ static void bench_targets(void)
 		       engine_mbps[1][max_engines - 1] / engine_mbps[1][0], "x",
 		       max_engines * 0.8, 0);
 	}
-	/* inline sizes at qd 32: never slower than the ring plus the CPU */
+	/*
+	 * Inline sizes at qd 32: never slower than the ring (a URING_CMD's
+	 * own floor) plus the CPU doing the work.
+	 */
 	for (o = OP_COPY; o <= OP_CRC; o++)
 		for (s = 0; s < 2; s++) {
-			double floor = ring_ns[P_NOP][2] + cpu_res[o][s].ns;
+			double floor = ring_ns[P_NULL][2] + cpu_res[o][s].ns;
 			double r = off_res[o][s][2].ns / floor;
 
 			if (r > below)
 				below = r;
 		}
-	target("inline-size ops (64, 512 B) / (IORING_OP_NOP + CPU), worst",
+	target("inline-size ops (64, 512 B) / (bare URING_CMD + CPU), worst",
 	       below, "x", 1, 1);
 }
 

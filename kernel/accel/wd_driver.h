@@ -282,6 +282,9 @@ struct wd_result {
  *	callers whose own buffer is small, such as one on the stack); release
  *	it with wd_cpu_ctx_release()
  * @grown: the buffer was allocated here
+ * @in_place: read-only ops may read user pages where they lie (looked up
+ *	and mapped, no copy); for executors that run in a thread of their
+ *	own, such as an engine, with the submitter's mm adopted
  * @deflate_ws: zlib deflate workspace (wd_cpu_ctx_alloc_zlib()); without
  *	it the compression ops cannot run here
  * @inflate_ws: zlib inflate workspace
@@ -297,6 +300,7 @@ struct wd_cpu_ctx {
 	size_t	bounce_size;
 	bool	may_grow;
 	bool	grown;
+	bool	in_place;
 	void	*deflate_ws;
 	void	*inflate_ws;
 	void	*zstd_cws;

@@ -362,7 +362,8 @@ static int wd_soft_submit(struct wd_device *wdev, struct wd_req *rq,
 static u32 wd_soft_execute(struct wd_device *wdev, struct wd_req *rq,
 			   const struct wd_args *args)
 {
-	u8 buf[WD_SOFT_STACK_BOUNCE] __aligned(16);
+	/* written before it is read: not worth zeroing on every request */
+	u8 buf[WD_SOFT_STACK_BOUNCE] __aligned(16) __uninitialized;
 	struct wd_cpu_ctx ctx = {
 		.bounce		= buf,
 		.bounce_size	= sizeof(buf),
@@ -493,6 +494,7 @@ static int wd_soft_init_queue(struct wd_soft *soft, unsigned int i)
 	q->ring = kvcalloc(ring_size, sizeof(*q->ring), GFP_KERNEL);
 	q->cpu.bounce = kmalloc(WD_CPU_BOUNCE_MAX, GFP_KERNEL);
 	q->cpu.bounce_size = WD_CPU_BOUNCE_MAX;
+	q->cpu.in_place = true;
 	if (!q->ring || !q->cpu.bounce || wd_cpu_ctx_alloc_codecs(&q->cpu))
 		return -ENOMEM;
 
