@@ -20,15 +20,15 @@ plot datafile index 0 using 1:2 with linespoints lw 2 title "IORING\\_OP\\_NOP",
      '' index 0 using 1:6 with linespoints lw 2 title "  engine, DEFER\\_TASKRUN ring", \
      '' index 0 using 1:7 with linespoints lw 2 title "  engine, IOPOLL ring"
 
-set title "Throughput at queue depth 8: offloaded (solid) and this CPU (dashed)"
+set title "Throughput at queue depth 8: offloaded (filled) and this CPU (open)"
 set xlabel "bytes per request"
 set ylabel "MB/s"
 set xtics auto
 set key top left
-plot datafile index 1 using 1:2 with linespoints lw 2 lc 1 title "COPY", \
-     '' index 1 using 1:3 with linespoints lw 2 lc 1 dt 2 title "memcpy", \
-     '' index 1 using 1:4 with linespoints lw 2 lc 2 title "CRC32C", \
-     '' index 1 using 1:5 with linespoints lw 2 lc 2 dt 2 title "CRC32C (SSE4.2)", \
-     '' index 1 using 1:6 with linespoints lw 2 lc 3 title "COMPRESS gzip -1", \
-     '' index 1 using 1:7 with linespoints lw 2 lc 3 dt 2 title "zlib -1"
+plot datafile index 1 using 1:2 with linespoints lw 2 lc 1 pt 7 title "COPY", \
+     '' index 1 using 1:3 with linespoints lw 1 lc 1 pt 6 title "memcpy", \
+     '' index 1 using 1:4 with linespoints lw 2 lc 2 pt 5 title "CRC32C", \
+     '' index 1 using 1:5 with linespoints lw 1 lc 2 pt 4 title "CRC32C (SSE4.2)", \
+     '' index 1 using 1:6 with linespoints lw 2 lc 3 pt 9 title "COMPRESS gzip -1", \
+     '' index 1 using 1:7 with linespoints lw 1 lc 3 pt 8 title "zlib -1"
 unset multiplot
