@@ -31,5 +31,11 @@ for d in kernel uapi; do
 done
 rm -rf "$out/.stage"
 
+# The KUnit tests, where the kernel has KUnit (the debug tier).
+kunit=
+grep -qE '^CONFIG_KUNIT=(y|m)' "$kdir/.config" 2>/dev/null &&
+	kunit=CONFIG_WARPDRIVE_KUNIT_TEST=m
+
 make -C "$kdir" M="$out/kernel/accel" W=1 \
-	CONFIG_WARPDRIVE=m CONFIG_WARPDRIVE_SOFT=m CONFIG_WARPDRIVE_EDU=m modules
+	CONFIG_WARPDRIVE=m CONFIG_WARPDRIVE_SOFT=m CONFIG_WARPDRIVE_EDU=m \
+	$kunit modules

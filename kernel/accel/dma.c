@@ -16,6 +16,7 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
+#include <kunit/visibility.h>
 #include "wd_internal.h"
 
 /* Can a pinned-mode device run @op? Every memory operand must be in pin[]. */
@@ -28,6 +29,7 @@ bool wd_op_pinnable(u8 op)
 	return (!(desc->operands & WD_OPND_ADDR) || desc->pin[0]) &&
 	       (!(desc->operands & WD_OPND_ADDR2) || desc->pin[1]);
 }
+EXPORT_SYMBOL_IF_KUNIT(wd_op_pinnable);
 
 static void wd_dma_unpin(struct wd_dma_map *m)
 {

@@ -8,6 +8,7 @@
  */
 #include <linux/bug.h>
 #include <linux/nospec.h>
+#include <kunit/visibility.h>
 #include "wd_internal.h"
 
 /* NOP: the core decides its result up front; the device only completes. */
@@ -134,6 +135,8 @@ const struct wd_op_desc wd_op_table[WD_OP_END] = {
 		.check		= wd_comp_check,
 	},
 };
+/* The KUnit tests (tests/) see the table and the checks; no one else. */
+EXPORT_SYMBOL_IF_KUNIT(wd_op_table);
 
 /**
  * wd_args_check() - validate a decoded request against the op table
@@ -171,6 +174,7 @@ int wd_args_check(const struct wd_device *wdev, struct wd_args *a)
 		return -EINVAL;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(wd_args_check);
 
 /**
  * wd_desc_to_args() - validate one batch or ioctl descriptor
@@ -214,3 +218,4 @@ u64 wd_all_op_flags(void)
 		mask |= wd_op_table[i].flags;
 	return mask;
 }
+EXPORT_SYMBOL_IF_KUNIT(wd_all_op_flags);

@@ -67,6 +67,11 @@ for m in warpdrive warpdrive_soft warpdrive_edu; do
 	echo "$m.ko" >> "$stage/wd/modules/order"
 done
 
+# The KUnit tests, where built: not loaded at boot (selftests/kunit loads
+# them, and unloads them so that the modules they test can go).
+ko=$(find "$moddir" -name warpdrive_kunit.ko | head -n 1)
+[ -z "$ko" ] || cp "$ko" "$stage/wd/modules/"
+
 # Test programs, in the order selftests/Makefile lists them.
 : > "$stage/wd/tests"
 for t in ${WD_TESTS:-$(make -s -C "$here/../../selftests" print-tests)}; do
