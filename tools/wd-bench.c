@@ -33,6 +33,7 @@
 #include <liburing.h>
 #include <liburing-accel.h>
 #include <zlib.h>
+#include "wd-tool.h"
 
 #define DESCS		64	/* descriptors per batch SQE */
 
@@ -42,14 +43,6 @@ static int dfd, nullfd;
 static FILE *json;
 static int json_n;
 static uint8_t *src, *dst;	/* MAX_QD * MAX_SIZE each, for the sized runs */
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* CPU time of this thread, in seconds. */
 static double thread_cpu(void)
@@ -74,22 +67,6 @@ static void record(const char *section, const char *fmt, ...)
 	vfprintf(json, fmt, ap);
 	va_end(ap);
 	fputc('}', json);
-}
-
-static long long sysfs_num(const char *d, const char *attr)
-{
-	char path[256];
-	long long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/class/warpdrive/%s/%s", d, attr);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%lld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
 }
 
 static int sysfs_set(const char *d, const char *attr, long long v)
@@ -217,13 +194,13 @@ static double path_rate(enum path p, unsigned int batch)
 	int bad = 0;
 
 	ring_init(&ring, 256, path_ring_flags(p));
-	t0 = now();
+	t0 = wd_now();
 	do {
 		for (i = 0; i < batch; i++)
 			prep_path(io_uring_get_sqe(&ring), p);
 		bad += submit_reap(&ring, batch, 0);
 		ops += batch;
-		t = now();
+		t = wd_now();
 	} while (t - t0 < secs);
 	io_uring_queue_exit(&ring);
 	if (bad)
@@ -311,7 +288,7 @@ static double small_copies(enum copy_path path)
 	int i, bad = 0;
 
 	ring_init(&ring, 64, 0);
-	t0 = now();
+	t0 = wd_now();
 	do {
 		if (path == CP_IOCTL) {
 			for (i = 0; i < 32; i++) {
@@ -344,7 +321,7 @@ static double small_copies(enum copy_path path)
 			bad += submit_reap(&ring, 32, 64);
 			ops += 32;
 		}
-		t = now();
+		t = wd_now();
 	} while (t - t0 < secs);
 	io_uring_queue_exit(&ring);
 	if (bad)
@@ -438,7 +415,7 @@ static struct result cpu_run(enum op op, unsigned int size)
 	volatile uint32_t sink = 0;
 	double t0, c0, t;
 
-	t0 = now();
+	t0 = wd_now();
 	c0 = thread_cpu();
 	do {
 		switch (op) {
@@ -454,7 +431,7 @@ static struct result cpu_run(enum op op, unsigned int size)
 			break;
 		}
 		ops++;
-		t = now();
+		t = wd_now();
 	} while (t - t0 < secs);
 	r.ns = (t - t0) * 1e9 / ops;
 	r.cpu_ns = (thread_cpu() - c0) * 1e9 / ops;
@@ -521,7 +498,7 @@ static struct result off_run(enum op op, unsigned int size, unsigned int qd)
 	 */
 	ring_init(&ring, 64, IORING_SETUP_SINGLE_ISSUER |
 			     IORING_SETUP_DEFER_TASKRUN);
-	t0 = now();
+	t0 = wd_now();
 	c0 = thread_cpu();
 	for (i = 0; i < qd; i++)
 		prep_op(io_uring_get_sqe(&ring), op, size, i);
@@ -548,7 +525,7 @@ static struct result off_run(enum op op, unsigned int size, unsigned int qd)
 			}
 		}
 		io_uring_cq_advance(&ring, got);
-		t = now();
+		t = wd_now();
 		if (t - t0 >= secs)
 			stop = 1;
 		if (stop && !inflight)
@@ -648,8 +625,8 @@ static int max_engines;
 
 static void bench_engines(void)
 {
-	long long queues = sysfs_num(dev, "nr_queues");
-	long long was = sysfs_num(dev, "engines");
+	long long queues = wd_sysfs_num(dev, "nr_queues");
+	long long was = wd_sysfs_num(dev, "engines");
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	const unsigned int size = 1u << 20;
 	int e, o;
@@ -749,11 +726,11 @@ static double lat_p50[4], lat_p99[4];
 static int latency_round(int k, double *us)
 {
 	struct io_uring ring;
-	double t0 = now();
+	double t0 = wd_now();
 	int n;
 
 	ring_init(&ring, 8, k == 2 ? IORING_SETUP_IOPOLL : 0);
-	for (n = 0; n < LAT_SAMPLES && now() - t0 < secs; n++) {
+	for (n = 0; n < LAT_SAMPLES && wd_now() - t0 < secs; n++) {
 		struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
 		double t;
 
@@ -761,9 +738,9 @@ static int latency_round(int k, double *us)
 			prep_op(sqe, OP_COPY, 4096, 0);
 		else
 			prep_path(sqe, k == 0 ? P_NOP : P_WD_ENGINE);
-		t = now();
+		t = wd_now();
 		submit_reap(&ring, 1, k == 3 ? 4096 : 0);
-		us[n] = (now() - t) * 1e6;
+		us[n] = (wd_now() - t) * 1e6;
 	}
 	io_uring_queue_exit(&ring);
 	return n;
@@ -797,30 +774,6 @@ static void bench_latency(void)
 
 /* ---- 6. the hardware path ----------------------------------------------- */
 
-static long long edu_irqs(void)
-{
-	FILE *f = fopen("/proc/interrupts", "r");
-	char line[512], *p, *end;
-	long long sum = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strstr(line, "warpdrive_edu") || !(p = strchr(line, ':')))
-			continue;
-		for (sum = 0, p++;; p = end) {
-			long long v = strtoll(p, &end, 10);
-
-			if (end == p)
-				break;
-			sum += v;
-		}
-		break;
-	}
-	fclose(f);
-	return sum;
-}
-
 static void bench_edu(void)
 {
 	static uint8_t s[8][256], d[8][256];
@@ -838,9 +791,9 @@ static void bench_edu(void)
 		sysfs_set("edu0", "coalesce", coalesce);
 		for (poll = 0; poll <= 1; poll++) {
 			struct io_uring ring;
-			long long bells = sysfs_num("edu0", "doorbells");
-			long long dmas = sysfs_num("edu0", "dmas");
-			long long irqs = edu_irqs();
+			long long bells = wd_sysfs_num("edu0", "doorbells");
+			long long dmas = wd_sysfs_num("edu0", "dmas");
+			long long irqs = wd_irq_count("warpdrive_edu");
 			double t;
 			int bad;
 
@@ -850,21 +803,21 @@ static void bench_edu(void)
 			for (i = 0; i < 8; i++)
 				io_uring_prep_accel_copy(io_uring_get_sqe(&ring),
 							 efd, d[i], s[i], 256);
-			t = now();
+			t = wd_now();
 			bad = submit_reap(&ring, 8, 256);
-			t = (now() - t) * 1e3 / 8;
+			t = (wd_now() - t) * 1e3 / 8;
 			io_uring_queue_exit(&ring);
 			printf("%-12s %-10s %12.1f %10lld %12lld %11lld%s\n",
 			       coalesce ? "on" : "off",
 			       poll ? "IOPOLL" : "interrupt", t,
-			       sysfs_num("edu0", "doorbells") - bells,
-			       sysfs_num("edu0", "dmas") - dmas,
-			       edu_irqs() - irqs, bad ? "  FAILED" : "");
+			       wd_sysfs_num("edu0", "doorbells") - bells,
+			       wd_sysfs_num("edu0", "dmas") - dmas,
+			       wd_irq_count("warpdrive_edu") - irqs, bad ? "  FAILED" : "");
 			record("edu", "\"coalesce\": %d, \"iopoll\": %d, "
 			       "\"ms_per_copy\": %.2f, \"doorbells\": %lld, "
 			       "\"interrupts\": %lld", coalesce, poll, t,
-			       sysfs_num("edu0", "doorbells") - bells,
-			       edu_irqs() - irqs);
+			       wd_sysfs_num("edu0", "doorbells") - bells,
+			       wd_irq_count("warpdrive_edu") - irqs);
 		}
 	}
 	sysfs_set("edu0", "coalesce", 1);
@@ -1014,7 +967,7 @@ int main(int argc, char **argv)
 
 	printf("wd-bench on %s, %.1f s per measurement, %ld CPUs; inline_max %lld\n",
 	       dev, secs, sysconf(_SC_NPROCESSORS_ONLN),
-	       sysfs_num(dev, "inline_max"));
+	       wd_sysfs_num(dev, "inline_max"));
 	bench_ring(dat);
 	bench_copy64();
 	bench_sizes(dat);

@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 #include <liburing.h>
 #include <liburing-accel.h>
+#include "wd-tool.h"
 
 #define BATCH	32
 
@@ -28,14 +29,6 @@ static const char *const path_names[] = {
 	[PATH_WD_INLINE]  = "WarpDrive NOP, completed at issue",
 	[PATH_WD_ENGINE]  = "WarpDrive NOP, through the engine",
 };
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* Ops per second over @secs, submitting and reaping BATCH at a time. */
 static double run(int fd, enum path path, double secs, long *errors)
@@ -57,7 +50,7 @@ static double run(int fd, enum path path, double secs, long *errors)
 		io_uring_queue_exit(&ring);
 		return -1;
 	}
-	t0 = now();
+	t0 = wd_now();
 	do {
 		struct io_uring_cqe *cqe;
 		unsigned int head, n = 0;
@@ -90,7 +83,7 @@ static double run(int fd, enum path path, double secs, long *errors)
 				io_uring_wait_cqe_nr(&ring, &cqe, BATCH - n);
 		}
 		ops += BATCH;
-		t = now();
+		t = wd_now();
 	} while (t - t0 < secs);
 	io_uring_queue_exit(&ring);
 	return ops / (t - t0);
@@ -141,10 +134,10 @@ static int demo_offload(int fd, size_t len)
 
 	io_uring_prep_accel_copy_crc32c(io_uring_get_sqe(&ring), fd, dst, src,
 					len, ~0u);
-	t0 = now();
+	t0 = wd_now();
 	io_uring_submit_and_wait(&ring, 1);
 	io_uring_wait_cqe(&ring, &cqe);
-	t = now() - t0;
+	t = wd_now() - t0;
 	res = cqe->res;
 	want = ~cpu_crc32c(~0u, src, len);
 	ok = res == (int)len && !memcmp(dst, src, len) &&
@@ -175,7 +168,7 @@ static double small_copies(int fd, enum copy_path path, double secs)
 
 	if (io_uring_queue_init(BATCH, &ring, 0))
 		return -1;
-	t0 = now();
+	t0 = wd_now();
 	do {
 		struct io_uring_cqe *cqe;
 
@@ -208,7 +201,7 @@ static double small_copies(int fd, enum copy_path path, double secs)
 			}
 		}
 		ops += BATCH;
-		t = now();
+		t = wd_now();
 	} while (t - t0 < secs);
 	io_uring_queue_exit(&ring);
 	return ops / (t - t0);

@@ -17,26 +17,11 @@
 #include <unistd.h>
 #include <liburing.h>
 #include <liburing-accel.h>
+#include "wd-tool.h"
 
 #define BATCH	8
 
 static const char *dev = "edu0";
-
-static long long sysfs_num(const char *attr)
-{
-	char path[256];
-	long long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/class/warpdrive/%s/%s", dev, attr);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%lld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
-}
 
 /* The last part of what a sysfs link points to ("0000:00:02.0"). */
 static void sysfs_link(const char *attr, char *buf, size_t size)
@@ -66,39 +51,6 @@ static void sysfs_line(const char *attr, char *buf, size_t size)
 	fclose(f);
 }
 
-/* Interrupts taken by the edu driver, all CPUs. */
-static long long irqs(void)
-{
-	FILE *f = fopen("/proc/interrupts", "r");
-	char line[512], *p, *end;
-	long long sum = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strstr(line, "warpdrive_edu") || !(p = strchr(line, ':')))
-			continue;
-		for (sum = 0, p++;; p = end) {
-			long long v = strtoll(p, &end, 10);
-
-			if (end == p)
-				break;
-			sum += v;
-		}
-		break;
-	}
-	fclose(f);
-	return sum;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Submit what is prepared on @ring, reap @n CQEs; -errno or bad CQEs. */
 static int reap(struct io_uring *ring, int n, int want)
 {
@@ -125,7 +77,8 @@ static int reap(struct io_uring *ring, int n, int want)
 static int one_copy(int fd, unsigned int setup, size_t len, const char *what)
 {
 	unsigned char *src = malloc(len), *dst = calloc(1, len);
-	long long dmas = sysfs_num("dmas"), irq0 = irqs();
+	long long dmas = wd_sysfs_num(dev, "dmas");
+	long long irq0 = wd_irq_count("warpdrive_edu");
 	struct io_uring ring;
 	double t;
 	size_t i;
@@ -138,13 +91,14 @@ static int one_copy(int fd, unsigned int setup, size_t len, const char *what)
 		fprintf(stderr, "wd-edu-demo: ring: %s\n", strerror(-ret));
 		return 1;
 	}
-	t = now();
+	t = wd_now();
 	io_uring_prep_accel_copy(io_uring_get_sqe(&ring), fd, dst, src, len);
 	ret = reap(&ring, 1, len);
-	t = now() - t;
+	t = wd_now() - t;
 	ok = !ret && !memcmp(src, dst, len);
 	printf("%-28s %7zu B %6.2f s %9lld %11lld   %s\n", what, len, t,
-	       sysfs_num("dmas") - dmas, irqs() - irq0,
+	       wd_sysfs_num(dev, "dmas") - dmas,
+	       wd_irq_count("warpdrive_edu") - irq0,
 	       ok ? "identical" : "WRONG");
 	io_uring_queue_exit(&ring);
 	free(src);
@@ -226,12 +180,12 @@ int main(int argc, char **argv)
 					 small[1][i], small[0][i],
 					 sizeof(small[0][i]));
 	}
-	bells = sysfs_num("doorbells");
-	dmas = sysfs_num("dmas");
+	bells = wd_sysfs_num(dev, "doorbells");
+	dmas = wd_sysfs_num(dev, "dmas");
 	bad = reap(&ring, BATCH, sizeof(small[0][0]));
 	printf("\n%d copies of %zu B in one submission: %lld doorbell write(s), %lld transfers, %s\n",
-	       BATCH, sizeof(small[0][0]), sysfs_num("doorbells") - bells,
-	       sysfs_num("dmas") - dmas,
+	       BATCH, sizeof(small[0][0]), wd_sysfs_num(dev, "doorbells") - bells,
+	       wd_sysfs_num(dev, "dmas") - dmas,
 	       !bad && !memcmp(small[0], small[1], sizeof(small[0])) ?
 	       "identical" : "WRONG");
 	io_uring_queue_exit(&ring);

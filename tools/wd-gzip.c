@@ -32,6 +32,7 @@
 #include <zlib.h>
 #include <liburing.h>
 #include <liburing-accel.h>
+#include "wd-tool.h"
 
 #define MAX_INFLIGHT	8
 
@@ -53,14 +54,6 @@ static struct {
 	int		progress;
 } opt = { .level = 6, .chunk = 1 << 20 };
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* deflate's worst case for @n bytes, plus a gzip header and trailer */
 static uint32_t gzip_bound(size_t n)
 {
@@ -77,7 +70,7 @@ static int gzip_file(uint64_t size)
 	uint64_t next = 0, nr = (size + opt.chunk - 1) / opt.chunk;
 	uint64_t written = 0, out_off = 0, next_write = 0;
 	struct io_uring ring;
-	double t0 = now();
+	double t0 = wd_now();
 	int i, ret, busy = 0;
 
 	if (!nr)
@@ -169,7 +162,7 @@ static int gzip_file(uint64_t size)
 						size ? 100.0 * written / size : 100.0,
 						(unsigned long long)written >> 20,
 						(unsigned long long)size >> 20,
-						written / (now() - t0) / 1e6);
+						written / (wd_now() - t0) / 1e6);
 			}
 		}
 	}
@@ -192,7 +185,7 @@ static int gzip_file(uint64_t size)
 	}
 	printf("%llu bytes -> %llu bytes (%.1f%%) in %.2f s\n",
 	       (unsigned long long)size, (unsigned long long)out_off,
-	       size ? 100.0 * out_off / size : 0.0, now() - t0);
+	       size ? 100.0 * out_off / size : 0.0, wd_now() - t0);
 	return 0;
 }
 
@@ -243,7 +236,7 @@ static int bench_one(const char *label, const uint8_t *data, size_t size,
 		free(out);
 		return 0;
 	}
-	t0 = now();
+	t0 = wd_now();
 	c0 = cpu_seconds();
 	do {
 		for (i = 0; i < nr; i++) {
@@ -284,7 +277,7 @@ static int bench_one(const char *label, const uint8_t *data, size_t size,
 		}
 		total += size;
 		rounds++;
-		t = now() - t0;
+		t = wd_now() - t0;
 	} while (t < 2.0 || rounds < 2);
 	c = cpu_seconds() - c0;
 	printf("%-34s %8.1f MB/s %10.1f ms CPU/MB\n", label, total / t / 1e6,
