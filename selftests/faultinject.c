@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Allocation failures on the request path, one at a time, everywhere.
+ * With the kernel's fault injection (failslab and fail_page_alloc, made to
+ * include sleeping allocations), /proc/thread-self/fail-nth makes the Nth
+ * allocation of this thread's next system calls fail. Each scenario is run
+ * with N = 1, 2, 3, ... until a run no longer reaches an N-th allocation,
+ * so every allocation on its path fails once: io_uring's, the core's
+ * (pinned-mode mappings, plug callbacks), the drivers' (bounce buffers,
+ * sg tables, IOMMU page tables). Each request must then fail cleanly with
+ * -ENOMEM or -EAGAIN, or succeed with the right bytes; nothing may hang
+ * or leak (kmemleak runs after the suite), and the device must work after.
+ * Needs a kernel with fault injection (the debug tier) and root.
+ */
+#include <sys/mman.h>
+#include "wd_ref.h"
+#include "wd_uring.h"
+
+#define MAX_N	400
+
+static int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static int fail_nth_fd = -1;
+
+static int arm(int n)
+{
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%d", n);
+
+	return pwrite(fail_nth_fd, buf, len, 0) == len ? 0 : -errno;
+}
+
+/* 0 once the armed failure has happened; what is left of N otherwise. */
+static int disarm(void)
+{
+	char buf[16] = "";
+	int left;
+
+	if (pread(fail_nth_fd, buf, sizeof(buf) - 1, 0) <= 0)
+		return -1;
+	left = atoi(buf);
+	arm(0);
+	return left;
+}
+
+struct scenario {
+	const char *name;
+	int fd;
+	unsigned int nr;	/* SQEs per submission */
+	unsigned int len;	/* bytes per COPY */
+};
+
+static uint8_t *src, *dst;
+
+/*
+ * One scenario with every allocation failing in turn. Returns the number
+ * of injected failures; *bad counts unclean outcomes.
+ */
+static int run(const struct scenario *sc, int *bad, int *ok_runs)
+{
+	struct __kernel_timespec ts = { .tv_sec = 20 };
+	int n, injected = 0;
+
+	for (n = 1; n <= MAX_N; n++) {
+		struct io_uring_cqe *cqe;
+		struct io_uring ring;
+		unsigned int i;
+		int ret, left, seen = 0;
+
+		if (io_uring_queue_init(8, &ring, 0)) {
+			(*bad)++;
+			break;
+		}
+		ref_random_fill(src, sc->nr * sc->len, n);
+		memset(dst, 0, sc->nr * sc->len);
+		for (i = 0; i < sc->nr; i++)
+			io_uring_prep_accel_copy(io_uring_get_sqe(&ring), sc->fd,
+						 dst + i * sc->len,
+						 src + i * sc->len, sc->len);
+		arm(n);
+		ret = io_uring_submit(&ring);
+		left = disarm();
+		if (ret < 0 && ret != -ENOMEM && ret != -EAGAIN) {
+			wd_diag("%s, N=%d: submit %d", sc->name, n, ret);
+			(*bad)++;
+		}
+		for (i = 0; ret > 0 && i < (unsigned int)ret; i++) {
+			if (io_uring_wait_cqe_timeout(&ring, &cqe, &ts)) {
+				wd_diag("%s, N=%d: no CQE", sc->name, n);
+				(*bad)++;
+				break;
+			}
+			if (cqe->res == (int)sc->len)
+				(*ok_runs)++;
+			else if (cqe->res != -ENOMEM && cqe->res != -EAGAIN) {
+				wd_diag("%s, N=%d: CQE res %d", sc->name, n,
+					cqe->res);
+				(*bad)++;
+			}
+			seen++;
+			io_uring_cqe_seen(&ring, cqe);
+		}
+		/* the copies that succeeded copied the right bytes */
+		for (i = 0; i < sc->nr && seen == (int)sc->nr; i++)
+			if (dst[i * sc->len] && memcmp(dst + i * sc->len,
+						       src + i * sc->len,
+						       sc->len)) {
+				wd_diag("%s, N=%d: wrong bytes", sc->name, n);
+				(*bad)++;
+			}
+		io_uring_queue_exit(&ring);
+		if (left != 0)
+			break;		/* nothing left to fail on this path */
+		injected++;
+	}
+	return injected;
+}
+
+int main(void)
+{
+	const char *fs = "/sys/kernel/debug/failslab";
+	const char *fp = "/sys/kernel/debug/fail_page_alloc";
+	char path[256];
+	int sfd, efd, bad = 0, ok_runs = 0, total = 0, n, i;
+	struct scenario sc[4];
+	int nsc = 0;
+
+	if (geteuid())
+		wd_skip_all("needs root");
+	fail_nth_fd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
+	if (fail_nth_fd < 0)
+		wd_skip_all("no fail-nth: the kernel has no fault injection (the debug tier has)");
+	snprintf(path, sizeof(path), "%s/ignore-gfp-wait", fs);
+	if (write_file(path, "N"))
+		wd_skip_all("no failslab in debugfs");
+	snprintf(path, sizeof(path), "%s/ignore-gfp-wait", fp);
+	write_file(path, "N");
+	snprintf(path, sizeof(path), "%s/ignore-gfp-highmem", fp);
+	write_file(path, "N");
+	/*
+	 * Quiet: an injected failure's stack trace on the console would read
+	 * as a kernel report to the lab.
+	 */
+	snprintf(path, sizeof(path), "%s/verbose", fs);
+	write_file(path, "0");
+	snprintf(path, sizeof(path), "%s/verbose", fp);
+	write_file(path, "0");
+
+	sfd = wd_open_or_skip();
+	efd = io_uring_accel_open("edu0", O_RDWR);
+	src = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	dst = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (src == MAP_FAILED || dst == MAP_FAILED)
+		wd_skip_all("out of memory");
+
+	/* inline, growing a bounce buffer (its failure means small chunks) */
+	sc[nsc++] = (struct scenario){ "soft0, a 64 KiB inline COPY", sfd, 1, 65536 };
+	/* three SQEs: io_uring plugs, the core registers a plug callback */
+	sc[nsc++] = (struct scenario){ "soft0, 3 engine COPYs in one submit", sfd, 3, 4096 };
+	if (efd >= 0)
+		sc[nsc++] = (struct scenario){ "edu0, a pinned 4 KiB COPY", efd, 1, 4096 };
+
+	wd_plan(nsc + 3);
+	for (i = 0; i < nsc; i++) {
+		/* the engine scenario runs on the engine */
+		wd_sysfs_write(wd_test_device(), "inline_max",
+			       i == 0 ? 1 << 20 : 0);
+		n = run(&sc[i], &bad, &ok_runs);
+		total += n;
+		wd_ok(n > 0 && n < MAX_N,
+		      "%s: %d allocations on its path, each failed once",
+		      sc[i].name, n);
+	}
+	wd_sysfs_write(wd_test_device(), "inline_max", 512);
+	wd_ok(bad == 0, "%d injected failures: every request failed cleanly or copied the right bytes (%d bad)",
+	      total, bad);
+	wd_ok(wd_wait_idle(wd_test_device(), 10000) == 0,
+	      "soft0 is idle afterwards");
+
+	ref_random_fill(src, 4096, 99);
+	{
+		struct wd_desc d;
+		int ret;
+
+		wd_desc_copy(&d, dst, src, 4096);
+		ret = io_uring_accel_submit_sync(sfd, &d);
+		wd_ok(ret == 4096 && !memcmp(src, dst, 4096),
+		      "and works (%d); %d requests succeeded under injection",
+		      ret, ok_runs);
+	}
+	/* back to the defaults: sleeping allocations are not candidates */
+	snprintf(path, sizeof(path), "%s/ignore-gfp-wait", fs);
+	write_file(path, "Y");
+	snprintf(path, sizeof(path), "%s/ignore-gfp-wait", fp);
+	write_file(path, "Y");
+	snprintf(path, sizeof(path), "%s/ignore-gfp-highmem", fp);
+	write_file(path, "Y");
+	snprintf(path, sizeof(path), "%s/verbose", fs);
+	write_file(path, "2");
+	snprintf(path, sizeof(path), "%s/verbose", fp);
+	write_file(path, "2");
+	if (efd >= 0)
+		close(efd);
+	close(sfd);
+	return wd_exit();
+}
