@@ -20,6 +20,9 @@ ldd "$busybox" >/dev/null 2>&1 &&
 	{ echo "mkinitramfs: $busybox is not static (install busybox-static)" >&2; exit 1; }
 
 stage=$(mktemp -d)
+# mktemp's 0700 would become the VM's root directory: no one but root
+# could reach anything (selftests/perms runs as an unprivileged user).
+chmod 0755 "$stage"
 trap 'rm -rf "$stage"' EXIT
 
 mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,root,wd/bin,wd/modules}
