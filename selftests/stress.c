@@ -197,8 +197,12 @@ int main(void)
 	int i, fd, slot_base, nslots = PROCS * THREADS * 64;
 	long long left;
 
+	/*
+	 * Held for the whole run: the workers close and reopen theirs, and
+	 * between two rounds none might be open, when unloading would be
+	 * right to succeed.
+	 */
 	fd = wd_open_or_skip();
-	close(fd);
 	shared = mmap(NULL, nslots * sizeof(*shared), PROT_READ | PROT_WRITE,
 		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (shared == MAP_FAILED)
@@ -266,6 +270,7 @@ int main(void)
 	      sum.verified, sum.bad, sum.cancels, kills, signals);
 	wd_ok(unload_bad == 0,
 	      "%d unload attempts, each refused while in use", unloads);
+	close(fd);
 	left = wd_wait_idle("soft0", 20000);
 	wd_ok(left == 0, "soft0 drained: nothing left in flight (%lld)", left);
 	wd_ok(sum.submitted > 0 && sum.submitted == sum.completed,
