@@ -68,19 +68,6 @@ static int read_str(const char *path, char *buf, size_t size)
 	return 0;
 }
 
-static int write_str(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	int ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 /* Interrupts the edu driver has taken, summed over the CPUs. */
 static long long edu_irqs(void)
 {
@@ -401,7 +388,7 @@ static void test_faults(const char *bdf)
 		lseek(kmsg, 0, SEEK_END);
 	ref_random_fill(buf, 4096, 5);
 	memset(buf + 4096, GUARD_BYTE, 4096);
-	ret = write_str("/sys/class/warpdrive/" EDU "/inject", "iommu_fault");
+	ret = wd_write_str("/sys/class/warpdrive/" EDU "/inject", "iommu_fault");
 	if (!ret)
 		ret = copy_on(&ring, efd, buf + 4096, buf, 4096, 0);
 	wd_ok(ret == -EIO && all_bytes(buf + 4096, 4096, GUARD_BYTE),
@@ -412,7 +399,7 @@ static void test_faults(const char *bdf)
 	if (kmsg >= 0)
 		close(kmsg);
 
-	ret = write_str("/sys/class/warpdrive/" EDU "/inject", "lost_irq");
+	ret = wd_write_str("/sys/class/warpdrive/" EDU "/inject", "lost_irq");
 	if (!ret)
 		ret = copy_on(&ring, efd, buf + 4096, buf, 64, 0);
 	wd_ok(ret == -ETIMEDOUT, "a transfer whose interrupt never comes: -ETIMEDOUT (%d)",
@@ -452,7 +439,7 @@ static void test_unbind(const char *bdf)
 	ret = io_uring_submit(&ring);
 	/* the first request is on the engine, the rest wait behind it */
 	usleep(300 * 1000);
-	ret = write_str("/sys/bus/pci/drivers/warpdrive_edu/unbind", bdf);
+	ret = wd_write_str("/sys/bus/pci/drivers/warpdrive_edu/unbind", bdf);
 	wd_ok(ret == 0, "unbind %s with %d copies in flight (%d)", bdf, n, ret);
 
 	for (i = 0; i < n; i++) {
@@ -477,7 +464,7 @@ static void test_unbind(const char *bdf)
 	wd_ok(ret == -ENODEV && !exists("/dev/warpdrive/" EDU),
 	      "the old file gets -ENODEV and the node is gone (%d)", ret);
 
-	ret = write_str("/sys/bus/pci/drivers/warpdrive_edu/bind", bdf);
+	ret = wd_write_str("/sys/bus/pci/drivers/warpdrive_edu/bind", bdf);
 	for (i = 0; i < 100 && !exists("/dev/warpdrive/" EDU); i++)
 		usleep(10000);
 	fd = io_uring_accel_open(EDU, O_RDWR);

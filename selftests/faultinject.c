@@ -18,19 +18,6 @@
 
 #define MAX_N	400
 
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	int ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 static int fail_nth_fd = -1;
 
 static int arm(int n)
@@ -52,6 +39,31 @@ static int disarm(void)
 	left = atoi(buf);
 	arm(0);
 	return left;
+}
+
+/*
+ * Both injectors: whether sleeping (and highmem) allocations are spared,
+ * and how loud an injected failure is. Quiet while this runs: a stack
+ * trace on the console would read as a kernel report to the lab.
+ */
+static int fault_attrs(const char *ignore, const char *verbose)
+{
+	static const char *const dirs[] = {
+		"/sys/kernel/debug/failslab",
+		"/sys/kernel/debug/fail_page_alloc",
+	};
+	char path[256];
+	int i, ret = 0;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/ignore-gfp-wait", dirs[i]);
+		ret |= wd_write_str(path, ignore);
+		snprintf(path, sizeof(path), "%s/verbose", dirs[i]);
+		ret |= wd_write_str(path, verbose);
+	}
+	snprintf(path, sizeof(path), "%s/ignore-gfp-highmem", dirs[1]);
+	ret |= wd_write_str(path, ignore);
+	return ret;
 }
 
 struct scenario {
@@ -129,9 +141,6 @@ static int run(const struct scenario *sc, int *bad, int *ok_runs)
 
 int main(void)
 {
-	const char *fs = "/sys/kernel/debug/failslab";
-	const char *fp = "/sys/kernel/debug/fail_page_alloc";
-	char path[256];
 	int sfd, efd, bad = 0, ok_runs = 0, total = 0, n, i;
 	struct scenario sc[4];
 	int nsc = 0;
@@ -141,21 +150,8 @@ int main(void)
 	fail_nth_fd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
 	if (fail_nth_fd < 0)
 		wd_skip_all("no fail-nth: the kernel has no fault injection (the debug tier has)");
-	snprintf(path, sizeof(path), "%s/ignore-gfp-wait", fs);
-	if (write_file(path, "N"))
+	if (fault_attrs("N", "0"))
 		wd_skip_all("no failslab in debugfs");
-	snprintf(path, sizeof(path), "%s/ignore-gfp-wait", fp);
-	write_file(path, "N");
-	snprintf(path, sizeof(path), "%s/ignore-gfp-highmem", fp);
-	write_file(path, "N");
-	/*
-	 * Quiet: an injected failure's stack trace on the console would read
-	 * as a kernel report to the lab.
-	 */
-	snprintf(path, sizeof(path), "%s/verbose", fs);
-	write_file(path, "0");
-	snprintf(path, sizeof(path), "%s/verbose", fp);
-	write_file(path, "0");
 
 	sfd = wd_open_or_skip();
 	efd = io_uring_accel_open("edu0", O_RDWR);
@@ -202,16 +198,7 @@ int main(void)
 		      ret, ok_runs);
 	}
 	/* back to the defaults: sleeping allocations are not candidates */
-	snprintf(path, sizeof(path), "%s/ignore-gfp-wait", fs);
-	write_file(path, "Y");
-	snprintf(path, sizeof(path), "%s/ignore-gfp-wait", fp);
-	write_file(path, "Y");
-	snprintf(path, sizeof(path), "%s/ignore-gfp-highmem", fp);
-	write_file(path, "Y");
-	snprintf(path, sizeof(path), "%s/verbose", fs);
-	write_file(path, "2");
-	snprintf(path, sizeof(path), "%s/verbose", fp);
-	write_file(path, "2");
+	fault_attrs("Y", "2");
 	if (efd >= 0)
 		close(efd);
 	close(sfd);

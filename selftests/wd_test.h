@@ -133,6 +133,20 @@ static inline int wd_sysfs_write(const char *dev, const char *attr,
 	return ret;
 }
 
+/* Write a string to a file (sysfs, debugfs); -errno on failure. */
+static inline int wd_write_str(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
 /* The device every test runs against unless WD_DEVICE names another. */
 static inline const char *wd_test_device(void)
 {
