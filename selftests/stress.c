@@ -195,7 +195,7 @@ int main(void)
 	int kills = 0, signals = 0, unloads = 0, unload_bad = 0;
 	struct counts sum = {};
 	int i, fd, slot_base, nslots = PROCS * THREADS * 64;
-	long long left;
+	long long left, canceled0;
 
 	/*
 	 * Held for the whole run: the workers close and reopen theirs, and
@@ -203,6 +203,7 @@ int main(void)
 	 * right to succeed.
 	 */
 	fd = wd_open_or_skip();
+	canceled0 = wd_sysfs_read("soft0", "canceled");
 	shared = mmap(NULL, nslots * sizeof(*shared), PROT_READ | PROT_WRITE,
 		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (shared == MAP_FAILED)
@@ -272,7 +273,9 @@ int main(void)
 	      "%d unload attempts, each refused while in use", unloads);
 	close(fd);
 	left = wd_wait_idle("soft0", 20000);
-	wd_ok(left == 0, "soft0 drained: nothing left in flight (%lld)", left);
+	wd_ok(left == 0,
+	      "soft0 drained: nothing left in flight (%lld); %lld requests of killed workers canceled",
+	      left, wd_sysfs_read("soft0", "canceled") - canceled0);
 	wd_ok(sum.submitted > 0 && sum.submitted == sum.completed,
 	      "the surviving workers: %ld submitted, %ld completed, one CQE each",
 	      sum.submitted, sum.completed);

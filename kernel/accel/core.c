@@ -73,6 +73,7 @@ void wd_stats_sum(const struct wd_device *wdev, struct wd_stats *sum)
 		sum->completed += READ_ONCE(s->completed);
 		sum->failed += READ_ONCE(s->failed);
 		sum->doorbells += READ_ONCE(s->doorbells);
+		sum->canceled += READ_ONCE(s->canceled);
 	}
 }
 

@@ -500,10 +500,39 @@ efault:
 	return -EFAULT;
 }
 
+/*
+ * A descriptor of a batch runs in slices of this many bytes, so that a
+ * canceled batch stops within one, even inside a 64 MiB descriptor.
+ */
+#define WD_CPU_CANCEL_SLICE	(1U << 20)
+
+/*
+ * wd_cpu_execute(), stopping with -ECANCELED (and the bytes done so far)
+ * once @rq is canceled.
+ */
+static void wd_cpu_execute_rq(struct wd_cpu_ctx *ctx, const struct wd_req *rq,
+			      const struct wd_args *a, struct wd_result *r)
+{
+	wd_cpu_begin(a, r);
+	for (;;) {
+		if (rq && wd_req_canceled(rq)) {
+			r->status = -ECANCELED;
+			r->value = 0;
+			return;
+		}
+		if (wd_cpu_step(ctx, a, r, WD_CPU_CANCEL_SLICE))
+			return;
+		cond_resched();
+	}
+}
+
 /**
  * wd_cpu_run_batch() - run a batch of descriptors in the current mm
  * @ctx: the executor's bounce buffer
  * @wdev: the device (its op mask and limits apply to every descriptor)
+ * @rq: the request the batch came in (NULL: not cancelable); once it is
+ *	canceled, the descriptor running and every one after it get
+ *	-ECANCELED in their records
  * @a: the batch: WD_OP_BATCH, array address and count
  * @max_len: stop before the first descriptor longer than this
  * @consumed: gets the number of descriptors run
@@ -517,6 +546,7 @@ efault:
  */
 static int wd_cpu_run_batch(struct wd_cpu_ctx *ctx,
 			    const struct wd_device *wdev,
+			    const struct wd_req *rq,
 			    const struct wd_args *a, u32 max_len,
 			    u32 *consumed)
 {
@@ -538,7 +568,7 @@ static int wd_cpu_run_batch(struct wd_cpu_ctx *ctx,
 			break;
 		r.status = wd_desc_to_args(wdev, &d, &one);
 		if (!r.status)
-			wd_cpu_execute(ctx, &one, &r);
+			wd_cpu_execute_rq(ctx, rq, &one, &r);
 
 		/* status, done and result sit together at the end */
 		BUILD_BUG_ON(offsetof(struct wd_desc, done) !=
@@ -577,7 +607,7 @@ u32 wd_cpu_run(struct wd_cpu_ctx *ctx, const struct wd_device *wdev,
 	int ok;
 
 	if (a->op == WD_OP_BATCH) {
-		ok = wd_cpu_run_batch(ctx, wdev, a, max_len, &consumed);
+		ok = wd_cpu_run_batch(ctx, wdev, rq, a, max_len, &consumed);
 		if (ok < 0)
 			rq->res = ok;
 		else if (rq->res >= 0)

@@ -11,6 +11,18 @@
 #include <linux/uaccess.h>
 #include "wd_internal.h"
 
+/*
+ * The driver always completes (see struct wd_ops), so the request has to
+ * be waited for even when the caller is killed: cancel it first, so that
+ * the wait is for the driver's next stopping point, not the whole request.
+ */
+static void wd_sync_wait(struct wd_sync_req *sr)
+{
+	if (!wait_for_completion_killable(&sr->done))
+		return;
+	wd_req_cancel(&sr->rq);
+	wait_for_completion(&sr->done);
+}
 
 static int wd_ioctl_submit(struct wd_device *wdev, struct wd_desc __user *ud)
 {
@@ -44,8 +56,7 @@ static int wd_ioctl_submit(struct wd_device *wdev, struct wd_desc __user *ud)
 			mmdrop(sr.rq.mm);
 			return ret;
 		}
-		/* the driver always completes: see struct wd_ops */
-		wait_for_completion(&sr.done);
+		wd_sync_wait(&sr);
 		mmdrop(sr.rq.mm);
 	}
 	if (sr.rq.res < 0)
@@ -103,7 +114,7 @@ static int wd_ioctl_submit_pinned(struct wd_device *wdev,
 		wd_device_exit(wdev);
 		goto record;
 	}
-	wait_for_completion(&sr.done);
+	wd_sync_wait(&sr);
 	wd_req_release(&sr.rq);
 
 	/* the record of a descriptor: see the op table in the uAPI header */

@@ -165,6 +165,7 @@ WD_STAT_ATTR(submitted);
 WD_STAT_ATTR(completed);
 WD_STAT_ATTR(failed);
 WD_STAT_ATTR(doorbells);
+WD_STAT_ATTR(canceled);
 
 static struct attribute *wd_dev_attrs[] = {
 	&dev_attr_driver.attr,
@@ -180,6 +181,7 @@ static struct attribute *wd_dev_attrs[] = {
 	&dev_attr_completed.attr,
 	&dev_attr_failed.attr,
 	&dev_attr_doorbells.attr,
+	&dev_attr_canceled.attr,
 	NULL,
 };
 

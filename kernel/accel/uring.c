@@ -100,6 +100,40 @@ static int wd_uring_done_now(struct io_uring_cmd *cmd, struct wd_req *rq,
 	return -EIOCBQUEUED;
 }
 
+/*
+ * Let io_uring cancel the request when its ring goes away or its task
+ * exits or execs (IO_URING_F_CANCEL, see wd_uring_cancel()). 6.12's
+ * IORING_OP_ASYNC_CANCEL does not look at URING_CMDs: those are the only
+ * cancellations a driver's command can get.
+ *
+ * A marked command must end in io_uring_cmd_done(), which unmarks it, so
+ * marking waits until the driver has accepted the request: before, a
+ * failing or -EAGAIN submit would leave it on the ring's list. The driver
+ * may have completed the request already, but its CQE is posted from task
+ * work under the ring's lock, which the issue path holds: the command is
+ * still there to mark. An io-wq issue does not hold that lock and runs
+ * concurrently with the task's task work, so a request issued from io-wq
+ * (IOSQE_ASYNC, or one that found the device's queue full) is not marked,
+ * and runs to its end.
+ */
+static void wd_uring_mark_cancelable(struct io_uring_cmd *cmd,
+				     unsigned int issue_flags)
+{
+	if (!(issue_flags & IO_URING_F_UNLOCKED))
+		io_uring_cmd_mark_cancelable(cmd, issue_flags);
+}
+
+/*
+ * io_uring wants a marked request to end. It has not posted its CQE yet
+ * (that takes the ring's lock, held here), so the pdu is still ours; the
+ * driver may have finished it already, in which case the mark is unseen.
+ * Called again and again until the request completes: only ever mark.
+ */
+static void wd_uring_cancel(struct io_uring_cmd *cmd)
+{
+	wd_req_cancel(io_uring_cmd_to_pdu(cmd, struct wd_req));
+}
+
 /* Hand a validated request to the device, or run it right here. */
 static int wd_uring_issue(struct wd_device *wdev, struct io_uring_cmd *cmd,
 			  struct wd_args *a, unsigned int issue_flags)
@@ -148,7 +182,7 @@ static int wd_uring_issue(struct wd_device *wdev, struct io_uring_cmd *cmd,
 		wd_device_exit(wdev);
 		return ret;
 	}
-	/* rq may already be completed and gone: don't touch it. */
+	wd_uring_mark_cancelable(cmd, issue_flags);
 	return -EIOCBQUEUED;
 }
 
@@ -226,6 +260,11 @@ int wd_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
 	u32 cmd_op = cmd->cmd_op;
 	int ret;
 
+	/* not an issue: cmd->sqe may be gone, and the request is in flight */
+	if (unlikely(issue_flags & IO_URING_F_CANCEL)) {
+		wd_uring_cancel(cmd);
+		return 0;
+	}
 	if (wd_uring_nop_fast(cmd, issue_flags))
 		return 0;
 

@@ -37,6 +37,13 @@
  * only queues the request, and the core calls ops->commit() once when the
  * batch ends. Every doorbell write is counted with wd_doorbell_count()
  * (sysfs "doorbells").
+ *
+ * Cancellation: a request the driver owns may be cancelled (io_uring is
+ * tearing its ring down, or its task is exiting or exec'ing). The core
+ * only marks it; wd_req_canceled() then says so. A driver checks it where
+ * stopping is safe (before starting a request, between the slices or
+ * transfers of a long one) and completes the request with -ECANCELED; one
+ * that never checks simply runs every request to its end.
  */
 #ifndef _WD_DRIVER_H
 #define _WD_DRIVER_H
@@ -91,7 +98,8 @@ struct wd_args {
  *	process is gone.
  * @dma: WD_DEV_F_PINNED devices: the operands, pinned and DMA-mapped (NULL
  *	for an op without memory operands)
- * @flags: WD_REQ_* (the core's; drivers may test WD_REQ_POLLED)
+ * @flags: WD_REQ_* (the core's; drivers test them only through
+ *	WD_REQ_POLLED and wd_req_canceled())
  * @res: result: bytes done, the op's value, or a negative errno. The core
  *	presets it (0 for most ops); the driver overwrites it.
  * @res2: the op's 64-bit value result, delivered in a CQE32's big_cqe[0].
@@ -115,6 +123,18 @@ struct wd_req {
  * device need not interrupt for it.
  */
 #define WD_REQ_POLLED	BIT(7)
+/* Set by the core, at any time, on a request the driver owns. */
+#define WD_REQ_CANCELED	BIT(6)
+
+/*
+ * The submitter no longer wants @rq: complete it with -ECANCELED at the
+ * next point where the device can stop (the result of work already done,
+ * such as bytes copied, is then lost).
+ */
+static inline bool wd_req_canceled(const struct wd_req *rq)
+{
+	return READ_ONCE(rq->flags) & WD_REQ_CANCELED;
+}
 
 /* ops->submit() flags */
 #define WD_SUBMIT_NOWAIT	BIT(0)	/* may not sleep (io_uring issue) */

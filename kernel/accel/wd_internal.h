@@ -12,7 +12,7 @@
 #define WD_REQ_URING	BIT(0)	/* embedded in an io_uring_cmd's pdu */
 #define WD_REQ_SYNC	BIT(1)	/* embedded in a struct wd_sync_req */
 #define WD_REQ_DMA	BIT(2)	/* rq->dma holds pinned, mapped operands */
-/* WD_REQ_POLLED (BIT(7)) is in wd_driver.h: drivers read it */
+/* WD_REQ_CANCELED (BIT(6)), WD_REQ_POLLED (BIT(7)): wd_driver.h */
 
 /* Per-CPU request counters; sysfs sums them. */
 struct wd_stats {
@@ -20,6 +20,7 @@ struct wd_stats {
 	u64	completed;	/* completed by the driver */
 	u64	failed;		/* ... of which with a negative result */
 	u64	doorbells;	/* doorbell writes the driver reported */
+	u64	canceled;	/* ended by a cancellation */
 };
 
 /* Which operands an op takes (wd_op_desc.operands); the rest must be 0. */
@@ -67,6 +68,16 @@ struct wd_sync_req {
 	struct wd_device	*wdev;
 	struct completion	done;
 };
+
+/*
+ * Only one context ever cancels a given request (its ring's owner, under
+ * the ring's lock, or the ioctl caller), and nobody else writes the flags
+ * once the driver has the request: a plain update is enough.
+ */
+static inline void wd_req_cancel(struct wd_req *rq)
+{
+	WRITE_ONCE(rq->flags, rq->flags | WD_REQ_CANCELED);
+}
 
 long wd_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 
@@ -169,6 +180,9 @@ static inline void wd_req_done(struct wd_device *wdev, struct wd_req *rq)
 	this_cpu_inc(wdev->stats->completed);
 	if (rq->res < 0)
 		this_cpu_inc(wdev->stats->failed);
+	/* canceled by io_uring or the ioctl, or by the driver on its own */
+	if (wd_req_canceled(rq) || rq->res == -ECANCELED)
+		this_cpu_inc(wdev->stats->canceled);
 	wd_device_exit(wdev);
 }
 

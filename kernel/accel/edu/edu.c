@@ -287,6 +287,9 @@ static struct wd_req *wd_edu_advance(struct wd_edu *edu)
 		return wd_edu_finish(edu, x->len);
 	if (edu->dying)
 		return wd_edu_finish(edu, -ENODEV);
+	/* a canceled request gives the engine up at the next transfer */
+	if (wd_req_canceled(x->rq))
+		return wd_edu_finish(edu, -ECANCELED);
 	wd_edu_transfer(edu);
 	return NULL;
 }

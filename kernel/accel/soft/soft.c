@@ -16,6 +16,10 @@
  * never touches an mm whose owner is gone (mmget_not_zero() fails: the
  * request completes with -ESRCH).
  *
+ * A canceled request (see wd_req_canceled()) ends before its next slice,
+ * and so does one whose process has gone; in a batch, the descriptor
+ * running and every one after it get -ECANCELED in their records.
+ *
  * Knobs:
  *   queues=N, ring_size=N   module parameters (load time): queues built,
  *                           each with its ring and engine thread
@@ -158,8 +162,22 @@ static bool wd_soft_adopt_mm(struct wd_soft_queue *q, struct mm_struct *mm)
  */
 static bool wd_soft_slice(struct wd_soft_queue *q, struct wd_soft_job *j)
 {
-	if (!wd_soft_adopt_mm(q, j->rq->mm)) {
-		j->rq->res = -ESRCH;
+	int err = 0;
+
+	if (wd_req_canceled(j->rq))
+		err = -ECANCELED;
+	else if (!wd_soft_adopt_mm(q, j->rq->mm))
+		err = -ESRCH;
+	else if (atomic_read(&q->mm->mm_users) == 1)
+		/*
+		 * Only the engine still uses the address space: its process
+		 * has exited or been killed. Its ring, mapped there, cannot
+		 * be torn down (and cancel this request) before the engine
+		 * lets go of it, so stop here rather than wait for that.
+		 */
+		err = -ECANCELED;
+	if (err) {
+		j->rq->res = err;
 		j->rq->res2 = 0;
 		wd_complete(j->rq);
 		return true;
@@ -183,6 +201,8 @@ static void wd_soft_start(struct wd_soft_queue *q, struct wd_req *rq,
 
 	/* NOP: the core has set the result it must complete with. */
 	if (!rq->mm) {
+		if (wd_req_canceled(rq))
+			rq->res = -ECANCELED;
 		wd_complete(rq);
 		return;
 	}

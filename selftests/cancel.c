@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Cancellation of long requests. io_uring cancels a URING_CMD it was told
+ * is cancelable when the ring is torn down or its task exits or is killed;
+ * the ioctl path cancels when its caller is killed. Each case here puts
+ * long COPYs (many engine slices, or many edu0 transfers) in flight, makes
+ * their owner go away, and checks the device's "canceled" count: every one
+ * of them must end with -ECANCELED instead of running to its end, and the
+ * device must be idle and correct afterwards.
+ *
+ * IORING_OP_ASYNC_CANCEL does not look at URING_CMDs in 6.12: the last
+ * case pins down what it does instead (nothing, and the request finishes).
+ */
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include "wd_uring.h"
+
+#define NR_LONG		4
+#define LONG_LEN	(16U << 20)	/* 16 slices of the soft engine */
+#define NR_DESCS	8
+#define DESC_LEN	(8U << 20)
+#define IOCTL_LEN	(32U << 20)
+#define EDU_LEN		(64U << 10)	/* 16 transfers of ~100 ms on edu0 */
+
+static const char *dev;
+static unsigned char *src, *dst;	/* NR_LONG * LONG_LEN each */
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void *map(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		wd_skip_all("no memory for the buffers");
+	return p;
+}
+
+/* Wait until @name is idle; returns how many of its requests were canceled
+ * since @before, or -1 if it did not go idle.
+ */
+static long long canceled_since(const char *name, long long before,
+				double *idle_ms)
+{
+	double t0 = now_ms();
+
+	if (wd_wait_idle(name, 20000))
+		return -1;
+	if (idle_ms)
+		*idle_ms = now_ms() - t0;
+	return wd_sysfs_read(name, "canceled") - before;
+}
+
+static int submit_long_copies(struct io_uring *ring, int fd)
+{
+	int i;
+
+	for (i = 0; i < NR_LONG; i++) {
+		struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+
+		io_uring_prep_accel_copy(sqe, fd, dst + (size_t)i * LONG_LEN,
+					 src + (size_t)i * LONG_LEN, LONG_LEN);
+		sqe->user_data = i;
+	}
+	return io_uring_submit(ring);
+}
+
+static void test_ring_closed(void)
+{
+	long long before = wd_sysfs_read(dev, "canceled"), n;
+	struct io_uring ring;
+	double ms = 0;
+	int fd, sub;
+
+	fd = wd_open_or_skip();
+	io_uring_queue_init(8, &ring, 0);
+	sub = submit_long_copies(&ring, fd);
+	io_uring_queue_exit(&ring);
+	close(fd);
+	n = canceled_since(dev, before, &ms);
+	wd_ok(sub == NR_LONG && n == NR_LONG,
+	      "ring closed: %lld of %d long COPYs canceled (idle %.0f ms later)",
+	      n, sub, ms);
+}
+
+/*
+ * The child submits long COPYs and then exits without waiting, or waits
+ * and is killed once the device has them.
+ */
+static void test_owner_gone(const char *what, int kill_it)
+{
+	long long before = wd_sysfs_read(dev, "canceled"), n;
+	long long sub0 = wd_sysfs_read(dev, "submitted");
+	int status = 0, waited = 0;
+	double t0, ms, idle = 0;
+	pid_t pid;
+
+	pid = fork();
+	if (pid == 0) {
+		struct io_uring_cqe *cqe;
+		struct io_uring ring;
+		int fd = io_uring_accel_open(dev, O_RDWR);
+
+		if (fd < 0 || io_uring_queue_init(8, &ring, 0))
+			_exit(2);
+		if (submit_long_copies(&ring, fd) != NR_LONG)
+			_exit(3);
+		if (kill_it)
+			io_uring_wait_cqe_nr(&ring, &cqe, NR_LONG);
+		_exit(0);
+	}
+	t0 = now_ms();
+	if (kill_it) {
+		while (wd_sysfs_read(dev, "submitted") - sub0 < NR_LONG &&
+		       waited++ < 2000)
+			usleep(1000);
+		kill(pid, SIGKILL);
+	}
+	waitpid(pid, &status, 0);
+	ms = now_ms() - t0;
+	n = canceled_since(dev, before, &idle);
+	wd_ok((kill_it ? WIFSIGNALED(status) :
+		WIFEXITED(status) && !WEXITSTATUS(status)) && n == NR_LONG,
+	      "%s: %lld of %d long COPYs canceled (exit %.0f ms, idle %.0f ms later)",
+	      what, n, NR_LONG, ms, idle);
+}
+
+/* The descriptors not yet run when the batch is canceled say so. */
+static void test_batch(void)
+{
+	long long before = wd_sysfs_read(dev, "canceled"), n;
+	struct wd_desc *d = map(NR_DESCS * sizeof(*d));
+	int i, fd, ran = 0, canceled = 0, odd = 0;
+	struct io_uring ring;
+
+	for (i = 0; i < NR_DESCS; i++) {
+		wd_desc_copy(&d[i], dst + (size_t)i * DESC_LEN,
+			     src + (size_t)i * DESC_LEN, DESC_LEN);
+		d[i].status = 1;	/* never a kernel value */
+	}
+	fd = wd_open_or_skip();
+	io_uring_queue_init(2, &ring, 0);
+	io_uring_prep_accel_batch(io_uring_get_sqe(&ring), fd, d, NR_DESCS);
+	io_uring_submit(&ring);
+	io_uring_queue_exit(&ring);
+	close(fd);
+	n = canceled_since(dev, before, NULL);
+
+	for (i = 0; i < NR_DESCS; i++) {
+		if (d[i].status == 0 && d[i].done == DESC_LEN)
+			ran++;
+		else if (d[i].status == -ECANCELED && d[i].done < DESC_LEN)
+			canceled++;
+		else
+			odd++;
+	}
+	wd_ok(n == 1 && canceled > 0 && !odd &&
+	      d[NR_DESCS - 1].status == -ECANCELED,
+	      "batch canceled: %d descriptors ran, %d got -ECANCELED, %d odd records",
+	      ran, canceled, odd);
+	munmap(d, NR_DESCS * sizeof(*d));
+}
+
+/* A process killed inside WD_IOC_SUBMIT waits for a slice, not the copy. */
+static void test_ioctl_killed(void)
+{
+	long long before = wd_sysfs_read(dev, "canceled"), n;
+	long long sub0 = wd_sysfs_read(dev, "submitted");
+	int status = 0, waited = 0;
+	pid_t pid;
+
+	pid = fork();
+	if (pid == 0) {
+		int fd = io_uring_accel_open(dev, O_RDWR);
+		struct wd_desc d;
+
+		if (fd < 0)
+			_exit(2);
+		wd_desc_copy(&d, dst, src, IOCTL_LEN);
+		io_uring_accel_submit_sync(fd, &d);
+		_exit(0);
+	}
+	while (wd_sysfs_read(dev, "submitted") == sub0 && waited++ < 2000)
+		usleep(1000);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	n = canceled_since(dev, before, NULL);
+	wd_ok(WIFSIGNALED(status) && n == 1,
+	      "killed in WD_IOC_SUBMIT: %lld canceled", n);
+}
+
+/*
+ * What 6.12 does with an ASYNC_CANCEL aimed at a WarpDrive command: it
+ * finds nothing to cancel, and the command runs to its end.
+ */
+static void test_async_cancel(void)
+{
+	int fd, i, copy_res = 1, cancel_res = 1;
+	struct io_uring_cqe *cqe;
+	struct io_uring_sqe *sqe;
+	struct io_uring ring;
+
+	fd = wd_open_or_skip();
+	io_uring_queue_init(4, &ring, 0);
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_accel_copy(sqe, fd, dst, src, LONG_LEN);
+	sqe->user_data = 1;
+	io_uring_submit(&ring);
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_cancel64(sqe, 1, 0);
+	sqe->user_data = 2;
+	io_uring_submit(&ring);
+	for (i = 0; i < 2 && !io_uring_wait_cqe(&ring, &cqe); i++) {
+		if (cqe->user_data == 1)
+			copy_res = cqe->res;
+		else
+			cancel_res = cqe->res;
+		io_uring_cqe_seen(&ring, cqe);
+	}
+	io_uring_queue_exit(&ring);
+	close(fd);
+	wd_ok(copy_res == (int)LONG_LEN &&
+	      (cancel_res == -ENOENT || cancel_res == -EALREADY) &&
+	      !memcmp(dst, src, LONG_LEN),
+	      "IORING_OP_ASYNC_CANCEL: %d (the COPY still completes: %d)",
+	      cancel_res, copy_res);
+}
+
+static void test_still_works(void)
+{
+	struct io_uring ring;
+	int fd, res;
+
+	memset(dst, 0, LONG_LEN);
+	fd = wd_open_or_skip();
+	io_uring_queue_init(4, &ring, 0);
+	io_uring_prep_accel_copy(io_uring_get_sqe(&ring), fd, dst, src,
+				 LONG_LEN);
+	res = wd_submit_wait1(&ring, NULL, NULL);
+	io_uring_queue_exit(&ring);
+	close(fd);
+	wd_ok(res == (int)LONG_LEN && !memcmp(dst, src, LONG_LEN),
+	      "a long COPY afterwards is complete and correct");
+}
+
+/* edu0 gives up a canceled request at its next DMA transfer. */
+static void test_edu(void)
+{
+	long long before = wd_sysfs_read("edu0", "canceled"), n;
+	struct io_uring ring;
+	double ms = 0;
+	int fd, res;
+
+	fd = io_uring_accel_open("edu0", O_RDWR);
+	if (fd < 0) {
+		wd_skip("no edu0", "edu0: ring closed with a COPY in flight");
+		return;
+	}
+	io_uring_queue_init(2, &ring, 0);
+	io_uring_prep_accel_copy(io_uring_get_sqe(&ring), fd, dst, src,
+				 EDU_LEN);
+	res = io_uring_submit(&ring);
+	usleep(150000);		/* a transfer or two */
+	io_uring_queue_exit(&ring);
+	close(fd);
+	n = canceled_since("edu0", before, &ms);
+	wd_ok(res == 1 && n == 1,
+	      "edu0: ring closed with a COPY in flight: %lld canceled (idle %.0f ms later)",
+	      n, ms);
+}
+
+int main(void)
+{
+	size_t i, len = (size_t)NR_LONG * LONG_LEN;
+	int fd = wd_open_or_skip();
+
+	close(fd);
+	dev = wd_test_device();
+	if (wd_sysfs_read(dev, "canceled") < 0)
+		wd_skip_all("the device has no canceled count");
+	src = map(len);
+	dst = map(len);
+	for (i = 0; i < len; i += 4096)
+		src[i] = (unsigned char)(i >> 12) | 1;
+
+	wd_plan(8);
+	test_ring_closed();
+	test_owner_gone("process exited", 0);
+	test_owner_gone("process killed while waiting", 1);
+	test_batch();
+	test_ioctl_killed();
+	test_async_cancel();
+	test_still_works();
+	test_edu();
+	return wd_exit();
+}
