@@ -82,7 +82,7 @@ for t in ${WD_TESTS:-$(make -s -C "$here/../../selftests" print-tests)}; do
 	cp "$bindir/$t" "$stage/wd/bin/"
 	echo "$t" >> "$stage/wd/tests"
 done
-for tool in wd-demo wd-gzip wd-edu-demo wd-bench; do
+for tool in accelctl wd-httpd wd-demo wd-gzip wd-edu-demo wd-bench; do
 	[ -x "$bindir/$tool" ] || { echo "mkinitramfs: $tool not built in $bindir" >&2; exit 1; }
 	cp "$bindir/$tool" "$stage/wd/bin/"
 done
