@@ -12,6 +12,15 @@
 #                     JSON and a PNG chart
 #   make vm           an interactive shell in the VM, modules loaded
 #   make checkpatch   the kernel's checkpatch.pl over kernel/ and uapi/
+#   make install      modules, uAPI header, liburing-accel (library, header,
+#                     pkg-config file, man pages), accelctl and its man page,
+#                     the udev rule; DESTDIR and PREFIX (default /usr/local)
+#                     as usual
+#   make uninstall    removes exactly that
+#   make install-dkms the module sources under /usr/src/warpdrive-VERSION
+#                     with dkms.conf, registered with DKMS (without DESTDIR)
+#   make check-install  install, build against it, uninstall, and a DKMS
+#                     build, all in a scratch directory (host only)
 #   make clean
 #
 # KDIR defaults to the newest installed linux-headers-6.12.*-cloud-amd64,
@@ -19,6 +28,21 @@
 
 WD_BUILD ?= $(CURDIR)/build
 KDIR ?= $(shell bash -c 'source scripts/lab/common.sh && wd_stock_kdir' 2>/dev/null)
+VERSION := 0.1
+
+# make install
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+UDEVRULESDIR ?= /lib/udev/rules.d
+KVER ?= $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+MODDIR ?= /lib/modules/$(KVER)/updates/warpdrive
+INSTALL_ENV = DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" BINDIR="$(BINDIR)" \
+	LIBDIR="$(LIBDIR)" INCLUDEDIR="$(INCLUDEDIR)" MANDIR="$(MANDIR)" \
+	UDEVRULESDIR="$(UDEVRULESDIR)" KVER="$(KVER)" MODDIR="$(MODDIR)" \
+	WD_BUILD="$(WD_BUILD)" VERSION="$(VERSION)"
 
 all: modules user
 
@@ -60,3 +84,31 @@ checkpatch:
 	scripts/checkpatch.sh
 
 .PHONY: checkpatch
+
+# Installed programs are ordinary dynamic executables, built apart from the
+# VM's static ones.
+host-tools:
+	$(MAKE) -C tools O=$(WD_BUILD)/host $(WD_BUILD)/host/accelctl
+
+install: modules host-tools
+	$(INSTALL_ENV) scripts/install.sh install
+
+uninstall:
+	$(INSTALL_ENV) scripts/install.sh uninstall
+
+install-dkms:
+	$(INSTALL_ENV) scripts/install.sh install-dkms
+
+check-install:
+	scripts/test-install.sh
+
+# For scripts: what this Makefile would use.
+print-kver:
+	@echo $(KVER)
+print-kdir:
+	@echo $(KDIR)
+print-version:
+	@echo $(VERSION)
+
+.PHONY: host-tools install uninstall install-dkms check-install print-kver \
+	print-kdir print-version

@@ -38,6 +38,17 @@ for tier in $tiers; do
 	total_fail=$((total_fail + ${f:-1}))
 	echo "== $tier tier: $(( $(date +%s) - start ))s (console: $out/console.log)"
 
+	# Packaging is checked on the host, once (not when WD_TESTS narrows).
+	if [ "$tier" = stock ] && [ -z "${WD_TESTS:-}" ]; then
+		"$WD_ROOT/scripts/test-install.sh" > "$WD_BUILD/install.tap" 2>&1
+		cat "$WD_BUILD/install.tap"
+		p=$(grep -c '^ok' "$WD_BUILD/install.tap")
+		f=$(grep -c '^not ok' "$WD_BUILD/install.tap")
+		total_pass=$((total_pass + p))
+		total_fail=$((total_fail + f))
+		[ "$f" -eq 0 ] || rc=1
+	fi
+
 	# The debug tier brings the kernel's source, and with it checkpatch.
 	if [ "$tier" = debug ]; then
 		if "$WD_ROOT/scripts/checkpatch.sh"; then
