@@ -36,25 +36,6 @@ static int run(const char *args, char *out, size_t size)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-static void sysfs_str(const char *dev, const char *attr, char *buf,
-		      size_t size)
-{
-	char path[256];
-	size_t n = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/class/warpdrive/%s/%s", dev, attr);
-	buf[0] = '\0';
-	f = fopen(path, "r");
-	if (!f)
-		return;
-	n = fread(buf, 1, size - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	while (n && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-}
-
 /* @list ("a b c") as the JSON array accelctl writes: ["a", "b", "c"]. */
 static void json_array(const char *list, char *out, size_t size)
 {
@@ -79,7 +60,7 @@ static void check_list(const char *dev, const char *mode,
 	long long q = wd_sysfs_read(dev, "nr_queues");
 	int rc;
 
-	sysfs_str(dev, "ops", ops, sizeof(ops));
+	wd_sysfs_str(dev, "ops", ops, sizeof(ops));
 	rc = run("list", out, sizeof(out));
 	p = strstr(out, "\n");
 	p = p ? strstr(p, dev) : NULL;
@@ -127,7 +108,7 @@ static void check_show(void)
 	long long sub;
 	int rc;
 
-	sysfs_str("soft0", "formats", formats, sizeof(formats));
+	wd_sysfs_str("soft0", "formats", formats, sizeof(formats));
 	rc = run("show soft0", out, sizeof(out));
 	sub = wd_sysfs_read("soft0", "submitted");
 	wd_ok(rc == 0 &&

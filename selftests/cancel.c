@@ -93,17 +93,20 @@ static void test_ring_closed(void)
 }
 
 /*
- * The child submits long COPYs and then exits without waiting, or waits
- * and is killed once the device has them.
+ * The child submits a small COPY and then the long ones, and once the
+ * small one's CQE is in (so the engine is at work in the child's address
+ * space) it exits, or tells the parent, which kills it.
  */
 static void test_owner_gone(const char *what, int kill_it)
 {
 	long long before = wd_sysfs_read(dev, "canceled"), n;
-	long long sub0 = wd_sysfs_read(dev, "submitted");
-	int status = 0, waited = 0;
+	int status = 0, sync[2];
 	double t0, ms, idle = 0;
+	char c = 0;
 	pid_t pid;
 
+	if (pipe(sync))
+		wd_skip_all("no pipe");
 	pid = fork();
 	if (pid == 0) {
 		struct io_uring_cqe *cqe;
@@ -112,20 +115,25 @@ static void test_owner_gone(const char *what, int kill_it)
 
 		if (fd < 0 || io_uring_queue_init(8, &ring, 0))
 			_exit(2);
-		if (submit_long_copies(&ring, fd) != NR_LONG)
+		io_uring_prep_accel_copy(io_uring_get_sqe(&ring), fd,
+					 dst + LONG_LEN - 4096, src, 4096);
+		if (submit_long_copies(&ring, fd) != NR_LONG + 1 ||
+		    io_uring_wait_cqe(&ring, &cqe) || cqe->res != 4096)
 			_exit(3);
-		if (kill_it)
+		if (kill_it) {
+			io_uring_cqe_seen(&ring, cqe);
+			if (write(sync[1], &c, 1) != 1)
+				_exit(4);
 			io_uring_wait_cqe_nr(&ring, &cqe, NR_LONG);
+		}
 		_exit(0);
 	}
 	t0 = now_ms();
-	if (kill_it) {
-		while (wd_sysfs_read(dev, "submitted") - sub0 < NR_LONG &&
-		       waited++ < 2000)
-			usleep(1000);
+	if (kill_it && read(sync[0], &c, 1) == 1)
 		kill(pid, SIGKILL);
-	}
 	waitpid(pid, &status, 0);
+	close(sync[0]);
+	close(sync[1]);
 	ms = now_ms() - t0;
 	n = canceled_since(dev, before, &idle);
 	wd_ok((kill_it ? WIFSIGNALED(status) :

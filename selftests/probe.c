@@ -25,23 +25,6 @@ static int get_features(void *buf, __u32 len)
 	return res;
 }
 
-static int read_attr(const char *attr, char *buf, size_t size)
-{
-	char path[256];
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "/sys/class/warpdrive/%s/%s", dev, attr);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	n = fread(buf, 1, size - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
 static void test_features(void)
 {
 	struct wd_features f;
@@ -133,9 +116,9 @@ static void test_sysfs(void)
 		wd_skip("not soft0", "soft0 sysfs attributes");
 		return;
 	}
-	wd_ok(!read_attr("driver", buf, sizeof(buf)) && !strcmp(buf, "soft") &&
-	      !read_attr("ops", buf, sizeof(buf)) && strstr(buf, "nop") &&
-	      !read_attr("flags", buf, sizeof(buf)) && !strcmp(buf, "cpu_sva"),
+	wd_ok(!wd_sysfs_str(dev, "driver", buf, sizeof(buf)) && !strcmp(buf, "soft") &&
+	      !wd_sysfs_str(dev, "ops", buf, sizeof(buf)) && strstr(buf, "nop") &&
+	      !wd_sysfs_str(dev, "flags", buf, sizeof(buf)) && !strcmp(buf, "cpu_sva"),
 	      "soft0 sysfs: driver, ops, flags");
 }
 

@@ -116,6 +116,28 @@ static inline long long wd_sysfs_read(const char *dev, const char *attr)
 	return strtoll(buf, NULL, 0);
 }
 
+/* One attribute as a string, trailing newline dropped; 0 or -errno. */
+static inline int wd_sysfs_str(const char *dev, const char *attr, char *buf,
+			       size_t size)
+{
+	char path[256];
+	ssize_t n;
+	int fd;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "/sys/class/warpdrive/%s/%s", dev, attr);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -EIO;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
 static inline int wd_sysfs_write(const char *dev, const char *attr,
 				 long long val)
 {

@@ -39,25 +39,6 @@ static int json;
 
 /* ---- sysfs ---- */
 
-/* Attribute @attr of device @dev as a string, trailing newline dropped. */
-static int attr_str(const char *dev, const char *attr, char *buf, size_t size)
-{
-	char path[PATH_MAX];
-	size_t n;
-	FILE *f;
-
-	snprintf(path, sizeof(path), SYSFS_DIR "/%s/%s", dev, attr);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	n = fread(buf, 1, size - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	while (n && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	return 0;
-}
-
 static int name_cmp(const void *a, const void *b)
 {
 	return strcmp(a, b);
@@ -157,11 +138,11 @@ static int read_info(const char *name, struct dev_info *di)
 {
 	memset(di, 0, sizeof(*di));
 	snprintf(di->name, sizeof(di->name), "%s", name);
-	if (attr_str(name, "driver", di->driver, sizeof(di->driver)))
+	if (wd_sysfs_str(name, "driver", di->driver, sizeof(di->driver)))
 		return -ENODEV;
-	attr_str(name, "ops", di->ops, sizeof(di->ops));
-	attr_str(name, "flags", di->flags, sizeof(di->flags));
-	attr_str(name, "formats", di->formats, sizeof(di->formats));
+	wd_sysfs_str(name, "ops", di->ops, sizeof(di->ops));
+	wd_sysfs_str(name, "flags", di->flags, sizeof(di->flags));
+	wd_sysfs_str(name, "formats", di->formats, sizeof(di->formats));
 	parent_of(name, di->parent, sizeof(di->parent));
 	di->max_len = wd_sysfs_num(name, "max_len");
 	di->nr_queues = wd_sysfs_num(name, "nr_queues");
@@ -282,7 +263,7 @@ static void driver_attrs(const char *dev,
 	while ((e = readdir(d))) {
 		if (e->d_type != DT_REG || is_core_attr(e->d_name))
 			continue;
-		if (attr_str(dev, e->d_name, val, sizeof(val)))
+		if (wd_sysfs_str(dev, e->d_name, val, sizeof(val)))
 			continue;
 		fn(e->d_name, val, n);
 	}

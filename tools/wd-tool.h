@@ -3,6 +3,7 @@
 #ifndef WD_TOOL_H
 #define WD_TOOL_H
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,30 @@ static inline long long wd_sysfs_num(const char *dev, const char *attr)
 		v = -1;
 	fclose(f);
 	return v;
+}
+
+/*
+ * /sys/class/warpdrive/@dev/@attr as a string, trailing newlines dropped;
+ * 0 or -errno.
+ */
+static inline int wd_sysfs_str(const char *dev, const char *attr, char *buf,
+			       size_t size)
+{
+	char path[512];
+	size_t n;
+	FILE *f;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "/sys/class/warpdrive/%s/%s", dev, attr);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	n = fread(buf, 1, size - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	while (n && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return 0;
 }
 
 /* Interrupts taken by the handler named @name, all CPUs; -1 if none. */
