@@ -56,19 +56,28 @@ static void json_array(const char *list, char *out, size_t size)
 static void check_list(const char *dev, const char *mode,
 		       const char *parent)
 {
-	char out[8192], want[1200], ops[1024], line[256], *p;
+	char out[8192], want[1200], ops[1024], col[1024], fmt[256];
+	char line[512], *p;
 	long long q = wd_sysfs_read(dev, "nr_queues");
 	int rc;
 
 	wd_sysfs_str(dev, "ops", ops, sizeof(ops));
+	wd_sysfs_str(dev, "formats", fmt, sizeof(fmt));
 	rc = run("list", out, sizeof(out));
+	/* the text form's lists are comma-separated columns */
+	snprintf(col, sizeof(col), "%s", ops);
+	for (p = col; *p; p++)
+		*p = *p == ' ' ? ',' : *p;
+	for (p = fmt; *p; p++)
+		*p = *p == ' ' ? ',' : *p;
 	p = strstr(out, "\n");
 	p = p ? strstr(p, dev) : NULL;
 	snprintf(line, sizeof(line), "%s", p ? p : "");
 	if (strchr(line, '\n'))
 		*strchr(line, '\n') = '\0';
 	wd_ok(rc == 0 && p && strstr(line, mode) && strstr(line, parent) &&
-	      strstr(line, ops), "list: %s", line);
+	      strstr(line, fmt[0] ? fmt : " - ") && strstr(line, col),
+	      "list: %s", line);
 
 	rc = run("--json list", out, sizeof(out));
 	json_array(ops, want, sizeof(want));

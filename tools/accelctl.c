@@ -188,6 +188,17 @@ static void json_info(const struct dev_info *di)
 
 /* ---- list ---- */
 
+/* A space-separated list as one column: "a,b,c" (in place). */
+static char *commas(char *list)
+{
+	char *p;
+
+	for (p = list; *p; p++)
+		if (*p == ' ')
+			*p = ',';
+	return list;
+}
+
 static int cmd_list(void)
 {
 	char names[MAX_DEVS][NAME_LEN];
@@ -210,17 +221,18 @@ static int cmd_list(void)
 		printf("no WarpDrive devices (is the warpdrive module loaded?)\n");
 		return 0;
 	}
-	printf("%-8s %-6s %-8s %-13s %6s %4s %9s %9s  %s\n", "NAME", "DRIVER",
-	       "MODE", "PARENT", "QUEUES", "NUMA", "SUBMITTED", "IN-FLIGHT",
-	       "OPS");
+	printf("%-8s %-6s %-8s %-13s %6s %4s %9s %9s %6s  %-26s %s\n", "NAME",
+	       "DRIVER", "MODE", "PARENT", "QUEUES", "NUMA", "SUBMITTED",
+	       "IN-FLIGHT", "FAILED", "FORMATS", "OPS");
 	for (i = 0; i < n; i++) {
 		if (read_info(names[i], &di))
 			continue;
-		printf("%-8s %-6s %-8s %-13s %6lld %4lld %9lld %9lld  %s\n",
+		printf("%-8s %-6s %-8s %-13s %6lld %4lld %9lld %9lld %6lld  %-26s %s\n",
 		       di.name, di.driver, address_mode(di.flags),
 		       di.parent[0] ? di.parent : "-", di.nr_queues,
 		       di.numa_node, di.submitted,
-		       di.submitted - di.completed, di.ops);
+		       di.submitted - di.completed, di.failed,
+		       di.formats[0] ? commas(di.formats) : "-", commas(di.ops));
 	}
 	return 0;
 }
@@ -669,7 +681,8 @@ static void usage(FILE *out)
 		"\n"
 		"Commands:\n"
 		"  list            every device: driver, address mode, parent, queues,\n"
-		"                  NUMA node, requests submitted and in flight, ops\n"
+		"                  NUMA node, requests submitted, in flight and failed,\n"
+		"                  compression formats, ops\n"
 		"  show NAME       one device in detail: capabilities, counters, the\n"
 		"                  driver's own attributes, what the device reports\n"
 		"  self-test NAME  run every op the device lists on a private ring and\n"
