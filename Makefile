@@ -19,6 +19,7 @@
 #   make uninstall    removes exactly that
 #   make install-dkms the module sources under /usr/src/warpdrive-VERSION
 #                     with dkms.conf, registered with DKMS (without DESTDIR)
+#   make uninstall-dkms  dkms remove, and the sources gone
 #   make check-install  install, build against it, uninstall, and a DKMS
 #                     build, all in a scratch directory (host only)
 #   make clean
@@ -99,6 +100,9 @@ uninstall:
 install-dkms:
 	$(INSTALL_ENV) scripts/install.sh install-dkms
 
+uninstall-dkms:
+	$(INSTALL_ENV) scripts/install.sh uninstall-dkms
+
 check-install:
 	scripts/test-install.sh
 
@@ -110,5 +114,6 @@ print-kdir:
 print-version:
 	@echo $(VERSION)
 
-.PHONY: host-tools install uninstall install-dkms check-install print-kver \
+.PHONY: host-tools install uninstall install-dkms uninstall-dkms check-install \
+	print-kver \
 	print-kdir print-version

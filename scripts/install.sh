@@ -1,8 +1,8 @@
 #!/bin/bash
-# make install / make uninstall / make install-dkms: one list of what goes
+# make install / uninstall / install-dkms / uninstall-dkms: one list of what goes
 # where, so that uninstall removes exactly what install put down.
 #
-# Usage: scripts/install.sh install|uninstall|install-dkms
+# Usage: scripts/install.sh install|uninstall|install-dkms|uninstall-dkms
 # Environment (the Makefile passes them): DESTDIR PREFIX BINDIR LIBDIR
 #   INCLUDEDIR MANDIR UDEVRULESDIR KVER MODDIR WD_BUILD VERSION
 #
@@ -52,9 +52,12 @@ lib_make() {
 		MANDIR="$MANDIR" "$@"
 }
 
-# Remove @dir and its parents while they are empty, up to DESTDIR.
+# In a DESTDIR tree, remove @dir and its parents while they are empty, up
+# to DESTDIR. On a live system only our own directories go (see callers):
+# an empty /usr/local/bin is not ours to remove.
 prune() {
 	local dir=$1
+	[ -n "$DESTDIR" ] || return 0
 	while [ "$dir" != / ] && [ "$dir" != . ] &&
 	      [ "$dir" != "${DESTDIR:-/}" ] && rmdir "$dir" 2>/dev/null; do
 		dir=$(dirname "$dir")
@@ -88,7 +91,10 @@ uninstall)
 		rm -f "$DESTDIR$f"
 		prune "$(dirname "$DESTDIR$f")"
 	done
-	[ -n "$DESTDIR" ] || depmod -a "$KVER"
+	if [ -z "$DESTDIR" ]; then
+		rmdir "$MODDIR" 2>/dev/null || true
+		depmod -a "$KVER"
+	fi
 	;;
 install-dkms)
 	# The module's sources as DKMS wants them: /usr/src/warpdrive-VERSION
@@ -108,8 +114,15 @@ install-dkms)
 		dkms install -m warpdrive -v "$VERSION"
 	fi
 	;;
+uninstall-dkms)
+	if [ -z "$DESTDIR" ] && dkms status -m warpdrive -v "$VERSION" | grep -q .; then
+		dkms remove -m warpdrive -v "$VERSION" --all
+	fi
+	rm -rf "$DESTDIR/usr/src/warpdrive-$VERSION"
+	prune "$DESTDIR/usr/src"
+	;;
 *)
-	echo "usage: $0 install|uninstall|install-dkms" >&2
+	echo "usage: $0 install|uninstall|install-dkms|uninstall-dkms" >&2
 	exit 2
 	;;
 esac

@@ -122,6 +122,9 @@ if command -v dkms >/dev/null; then
 	[ $rc -eq 0 ] || tail -n 20 "$work/dkms.log"
 	ok "$([ $rc -eq 0 ] && [ "$built" = "warpdrive.ko warpdrive_edu.ko warpdrive_soft.ko " ]; echo $?)" \
 		"dkms build from /usr/src/warpdrive-*: $built"
+	make -C "$root" uninstall-dkms DESTDIR="$work/dkms" >> "$work/dkms.log" 2>&1
+	left=$(cd "$work/dkms" && find . -mindepth 1 | head -n 3)
+	ok "$([ -z "$left" ]; echo $?)" "make uninstall-dkms removed the sources${left:+: left $left}"
 else
 	echo "ok - install: dkms build # SKIP dkms is not installed"
 fi
