@@ -60,7 +60,9 @@ static long long canceled_since(const char *name, long long before,
 	return wd_sysfs_read(name, "canceled") - before;
 }
 
-static int submit_long_copies(struct io_uring *ring, int fd)
+/* @sqe_flags: IOSQE_ASYNC has io_uring issue them from its workers */
+static int submit_long_copies_flags(struct io_uring *ring, int fd,
+				    unsigned int sqe_flags)
 {
 	int i;
 
@@ -70,26 +72,37 @@ static int submit_long_copies(struct io_uring *ring, int fd)
 		io_uring_prep_accel_copy(sqe, fd, dst + (size_t)i * LONG_LEN,
 					 src + (size_t)i * LONG_LEN, LONG_LEN);
 		sqe->user_data = i;
+		sqe->flags |= sqe_flags;
 	}
 	return io_uring_submit(ring);
 }
 
-static void test_ring_closed(void)
+static int submit_long_copies(struct io_uring *ring, int fd)
+{
+	return submit_long_copies_flags(ring, fd, 0);
+}
+
+static void test_ring_closed(unsigned int sqe_flags, const char *what)
 {
 	long long before = wd_sysfs_read(dev, "canceled"), n;
+	long long sub0 = wd_sysfs_read(dev, "submitted");
 	struct io_uring ring;
 	double ms = 0;
-	int fd, sub;
+	int fd, sub, waited = 0;
 
 	fd = wd_open_or_skip();
 	io_uring_queue_init(8, &ring, 0);
-	sub = submit_long_copies(&ring, fd);
+	sub = submit_long_copies_flags(&ring, fd, sqe_flags);
+	/* an io-wq worker hands them over a moment later */
+	while (wd_sysfs_read(dev, "submitted") - sub0 < NR_LONG &&
+	       waited++ < 2000)
+		usleep(1000);
 	io_uring_queue_exit(&ring);
 	close(fd);
 	n = canceled_since(dev, before, &ms);
 	wd_ok(sub == NR_LONG && n == NR_LONG,
-	      "ring closed: %lld of %d long COPYs canceled (idle %.0f ms later)",
-	      n, sub, ms);
+	      "%s: %lld of %d long COPYs canceled (idle %.0f ms later)",
+	      what, n, sub, ms);
 }
 
 /*
@@ -300,8 +313,9 @@ int main(void)
 	for (i = 0; i < len; i += 4096)
 		src[i] = (unsigned char)(i >> 12) | 1;
 
-	wd_plan(8);
-	test_ring_closed();
+	wd_plan(9);
+	test_ring_closed(0, "ring closed");
+	test_ring_closed(IOSQE_ASYNC, "ring closed, COPYs issued from io-wq");
 	test_owner_gone("process exited", 0);
 	test_owner_gone("process killed while waiting", 1);
 	test_batch();

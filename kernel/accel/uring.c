@@ -101,26 +101,28 @@ static int wd_uring_done_now(struct io_uring_cmd *cmd, struct wd_req *rq,
 }
 
 /*
- * Let io_uring cancel the request when its ring goes away or its task
- * exits or execs (IO_URING_F_CANCEL, see wd_uring_cancel()). 6.12's
- * IORING_OP_ASYNC_CANCEL does not look at URING_CMDs: those are the only
- * cancellations a driver's command can get.
+ * Requests handed to the driver are marked cancelable, so that io_uring
+ * can cancel them when their ring goes away or their task exits or execs
+ * (IO_URING_F_CANCEL, see wd_uring_cancel()). 6.12's IORING_OP_ASYNC_CANCEL
+ * does not look at URING_CMDs: those are the only cancellations a driver's
+ * command can get.
  *
- * A marked command must end in io_uring_cmd_done(), which unmarks it, so
- * marking waits until the driver has accepted the request: before, a
- * failing or -EAGAIN submit would leave it on the ring's list. The driver
- * may have completed the request already, but its CQE is posted from task
- * work under the ring's lock, which the issue path holds: the command is
- * still there to mark. An io-wq issue does not hold that lock and runs
- * concurrently with the task's task work, so a request issued from io-wq
- * (IOSQE_ASYNC, or one that found the device's queue full) is not marked,
- * and runs to its end.
+ * A marked command must end in io_uring_cmd_done(), which unmarks it. That
+ * decides when to mark:
+ *  - in the issue path proper (the ring's lock held), after the driver has
+ *    accepted the request: a failing or -EAGAIN submit must be able to
+ *    return its error to io_uring. The driver may have completed the
+ *    request already, but its CQE comes from task work under the ring's
+ *    lock, which is held here: the command is still there to mark.
+ *  - from an io-wq worker (IOSQE_ASYNC, or a retry after the device's
+ *    queue was full), which does not hold that lock while the task's task
+ *    work may run, before handing it over: a completion must find the mark
+ *    in place. Such a submit may block and has no -EAGAIN to give back, so
+ *    a failure is completed through io_uring_cmd_done() like any result.
  */
-static void wd_uring_mark_cancelable(struct io_uring_cmd *cmd,
-				     unsigned int issue_flags)
+static bool wd_uring_mark_early(unsigned int issue_flags)
 {
-	if (!(issue_flags & IO_URING_F_UNLOCKED))
-		io_uring_cmd_mark_cancelable(cmd, issue_flags);
+	return issue_flags & IO_URING_F_UNLOCKED;
 }
 
 /*
@@ -173,6 +175,8 @@ static int wd_uring_issue(struct wd_device *wdev, struct io_uring_cmd *cmd,
 	if (issue_flags & IO_URING_F_IOPOLL)
 		rq->flags |= WD_REQ_POLLED;
 
+	if (wd_uring_mark_early(issue_flags))
+		io_uring_cmd_mark_cancelable(cmd, issue_flags);
 	/* Counted first: the completion may run on another CPU at once. */
 	this_cpu_inc(wdev->stats->submitted);
 	ret = wdev->ops->submit(wdev, rq, a, sflags);
@@ -180,9 +184,15 @@ static int wd_uring_issue(struct wd_device *wdev, struct io_uring_cmd *cmd,
 		this_cpu_dec(wdev->stats->submitted);
 		wd_req_release(rq);
 		wd_device_exit(wdev);
-		return ret;
+		if (!wd_uring_mark_early(issue_flags))
+			return ret;
+		/* marked: only io_uring_cmd_done() may end it now */
+		io_uring_cmd_done(cmd, ret == -ERESTARTSYS ? -EINTR : ret, 0,
+				  issue_flags);
+		return -EIOCBQUEUED;
 	}
-	wd_uring_mark_cancelable(cmd, issue_flags);
+	if (!wd_uring_mark_early(issue_flags))
+		io_uring_cmd_mark_cancelable(cmd, issue_flags);
 	return -EIOCBQUEUED;
 }
 

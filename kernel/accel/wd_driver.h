@@ -186,6 +186,7 @@ struct wd_dma {
  *	the driver may wait for room. Return 0 once the request is the
  *	driver's (it will be passed to wd_complete() later), or a negative
  *	errno to fail it at once (the driver then never completes it).
+ *	Without WD_SUBMIT_NOWAIT, -EAGAIN is an error like any other.
  * @execute: optional: run @args in the caller's context and address space,
  *	filling @rq->res and @rq->res2; may sleep and fault. The core uses it
  *	for requests of at most wdev->inline_max bytes, when handing them to

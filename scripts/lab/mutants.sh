@@ -20,7 +20,7 @@ mutants=(
 	"no-slicing|kernel/accel/soft/soft.c|s/^#define WD_SOFT_SLICE\t\t(1U << 20)/#define WD_SOFT_SLICE\t\tU32_MAX/|$tier"
 	"crc-off-by-one|kernel/accel/cpu.c|s/r->value = wd_crc32c(r->value, ctx->bounce, got);/r->value = wd_crc32c(r->value, ctx->bounce, got ? got - 1 : 0);/|$tier"
 	"no-doorbell-coalescing|kernel/accel/doorbell.c|s/^\tif (!wdev->ops->commit .*coalesce))$/\tif (1)/|$tier"
-	"cancel-unmarked|kernel/accel/uring.c|s/^\tif (!(issue_flags \& IO_URING_F_UNLOCKED))$/\tif (0)/|$tier"
+	"cancel-unmarked|kernel/accel/uring.c|s/io_uring_cmd_mark_cancelable(cmd, issue_flags);/(void)cmd;/g|$tier"
 	"crc-seed-unchecked|kernel/accel/ops.c|s/return a->arg > U32_MAX ? -EINVAL : 0;/return 0;/|debug"
 	"leak-per-open|kernel/accel/core.c|s/^\tget_device(&wdev->dev);/\tWARN_ON(!kmalloc(64, GFP_KERNEL));\n&/|debug"
 )
