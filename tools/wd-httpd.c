@@ -69,6 +69,8 @@ struct conn {
 	char req[REQ_MAX + 1];
 	size_t req_len;		/* bytes in req, possibly beyond this request */
 	size_t head_len;	/* this request's head, blank line included */
+	const char *method;	/* in req, for the log; NULL before parsing */
+	const char *target;
 	bool head_only;		/* HEAD */
 	bool keep_alive;
 	bool gzip;		/* the client accepts it */
@@ -222,25 +224,31 @@ static void send_response(struct conn *c, int status, const char *reason,
 	sqe = get_sqe();
 	io_uring_prep_sendmsg(sqe, c->sock, &c->msg, MSG_NOSIGNAL);
 	tag(sqe, c, STEP_SEND);
-	log_msg("%d %s%s\n", status, c->req, gzip ? " (gzip)" : "");
+	log_msg("%d %s %s%s\n", status, c->method ? c->method : "-",
+		c->target ? c->target : "-", gzip ? " (gzip)" : "");
 	served++;
 	served_gzip += gzip;
 }
 
 static void send_error(struct conn *c, int status, const char *reason)
 {
-	static char text[64];
+	char text[64], *body;
 
 	put_file(c);
-	/* the reason is the body too: the same for every connection */
+	/* the reason is the body too */
 	snprintf(text, sizeof(text), "%d %s\n", status, reason);
+	body = strdup(text);
+	if (!body) {
+		conn_close(c);
+		return;
+	}
 	/* a body we did not read, or a head we did not understand: the next
 	 * request's start is unknown
 	 */
 	if (status == 400 || status == 405 || status == 505)
 		c->keep_alive = false;
-	send_response(c, status, reason, strdup(text), strlen(text), false);
-	c->body = c->iov[1].iov_base;	/* freed after the send */
+	send_response(c, status, reason, body, strlen(body), false);
+	c->body = (uint8_t *)body;	/* freed after the send */
 }
 
 static const char *content_type(const char *path)
@@ -329,6 +337,8 @@ static void handle_request(struct conn *c)
 	c->head_only = false;
 	c->gzip = false;
 	c->keep_alive = true;
+	c->method = NULL;
+	c->target = NULL;
 
 	c->req[c->head_len - 2] = '\0';	/* the head, as one string */
 	line_end = strstr(c->req, "\r\n");
@@ -337,6 +347,8 @@ static void handle_request(struct conn *c)
 	method = strtok_r(c->req, " ", &save);
 	target = strtok_r(NULL, " ", &save);
 	version = strtok_r(NULL, " ", &save);
+	c->method = method;
+	c->target = target;
 	if (!method || !target || !version || strtok_r(NULL, " ", &save)) {
 		send_error(c, 400, "Bad Request");
 		return;
@@ -423,6 +435,8 @@ static void on_recv(struct conn *c, int res)
 		handle_request(c);
 	} else if (c->req_len == REQ_MAX) {
 		c->head_len = c->req_len;
+		c->method = NULL;
+		c->target = NULL;
 		c->keep_alive = false;
 		send_error(c, 400, "Bad Request");
 	} else {
