@@ -191,6 +191,61 @@ static void test_batch(void)
 	munmap(d, NR_DESCS * sizeof(*d));
 }
 
+/*
+ * A batch whose process exits: the engine stops at the next slice of the
+ * descriptor it is running. The descriptors live in shared memory, so the
+ * records the engine writes into the dead child's mapping can be read here.
+ */
+static void test_batch_owner_exit(void)
+{
+	size_t size = NR_DESCS * sizeof(struct wd_desc);
+	struct wd_desc *d = mmap(NULL, size, PROT_READ | PROT_WRITE,
+				 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int i, status = 0, ran = 0, canceled = 0, odd = 0;
+	pid_t pid;
+
+	if (d == MAP_FAILED)
+		wd_skip_all("no shared memory");
+	for (i = 0; i < NR_DESCS; i++) {
+		wd_desc_copy(&d[i], dst + (size_t)i * DESC_LEN,
+			     src + (size_t)i * DESC_LEN, DESC_LEN);
+		d[i].status = 1;	/* never a kernel value */
+	}
+	pid = fork();
+	if (pid == 0) {
+		struct io_uring_cqe *cqe;
+		struct io_uring ring;
+		int fd = io_uring_accel_open(dev, O_RDWR);
+
+		if (fd < 0 || io_uring_queue_init(4, &ring, 0))
+			_exit(2);
+		/* its CQE says the engine is at work in this address space */
+		io_uring_prep_accel_copy(io_uring_get_sqe(&ring), fd,
+					 dst + LONG_LEN - 4096, src, 4096);
+		io_uring_prep_accel_batch(io_uring_get_sqe(&ring), fd, d,
+					  NR_DESCS);
+		if (io_uring_submit(&ring) != 2 || io_uring_wait_cqe(&ring, &cqe) ||
+		    cqe->res != 4096)
+			_exit(3);
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	wd_wait_idle(dev, 20000);
+	for (i = 0; i < NR_DESCS; i++) {
+		if (d[i].status == 0 && d[i].done == DESC_LEN)
+			ran++;
+		else if (d[i].status == -ECANCELED && d[i].done < DESC_LEN)
+			canceled++;
+		else
+			odd++;
+	}
+	wd_ok(WIFEXITED(status) && !WEXITSTATUS(status) && !odd &&
+	      d[NR_DESCS - 1].status == -ECANCELED,
+	      "batch of an exited process: %d descriptors ran, %d got -ECANCELED, %d odd records",
+	      ran, canceled, odd);
+	munmap(d, size);
+}
+
 /* A process killed inside WD_IOC_SUBMIT waits for a slice, not the copy. */
 static void test_ioctl_killed(void)
 {
@@ -313,12 +368,13 @@ int main(void)
 	for (i = 0; i < len; i += 4096)
 		src[i] = (unsigned char)(i >> 12) | 1;
 
-	wd_plan(9);
+	wd_plan(10);
 	test_ring_closed(0, "ring closed");
 	test_ring_closed(IOSQE_ASYNC, "ring closed, COPYs issued from io-wq");
 	test_owner_gone("process exited", 0);
 	test_owner_gone("process killed while waiting", 1);
 	test_batch();
+	test_batch_owner_exit();
 	test_ioctl_killed();
 	test_async_cancel();
 	test_still_works();

@@ -507,15 +507,27 @@ efault:
 #define WD_CPU_CANCEL_SLICE	(1U << 20)
 
 /*
+ * An engine (ctx->in_place) works in an address space it adopted and holds
+ * mm_users on: when that is the only user left, the process has exited or
+ * been killed, and its ring cannot go (and cancel the request) while the
+ * engine holds the mm that maps it.
+ */
+static bool wd_cpu_owner_gone(const struct wd_cpu_ctx *ctx)
+{
+	return ctx->in_place && current->mm &&
+	       atomic_read(&current->mm->mm_users) == 1;
+}
+
+/*
  * wd_cpu_execute(), stopping with -ECANCELED (and the bytes done so far)
- * once @rq is canceled.
+ * once @rq is canceled or its process is gone.
  */
 static void wd_cpu_execute_rq(struct wd_cpu_ctx *ctx, const struct wd_req *rq,
 			      const struct wd_args *a, struct wd_result *r)
 {
 	wd_cpu_begin(a, r);
 	for (;;) {
-		if (rq && wd_req_canceled(rq)) {
+		if ((rq && wd_req_canceled(rq)) || wd_cpu_owner_gone(ctx)) {
 			r->status = -ECANCELED;
 			r->value = 0;
 			return;
