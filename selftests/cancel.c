@@ -106,6 +106,34 @@ static void test_ring_closed(unsigned int sqe_flags, const char *what)
 }
 
 /*
+ * In a child: open the device, set up @ring and queue a 4 KiB COPY ahead
+ * of what the test submits. Returns the fd; _exit()s on failure.
+ */
+static int child_open(struct io_uring *ring)
+{
+	int fd = io_uring_accel_open(dev, O_RDWR);
+
+	if (fd < 0 || io_uring_queue_init(8, ring, 0))
+		_exit(2);
+	io_uring_prep_accel_copy(io_uring_get_sqe(ring), fd,
+				 dst + LONG_LEN - 4096, src, 4096);
+	return fd;
+}
+
+/*
+ * In a child: the 4 KiB COPY's CQE, which says the engine is at work in
+ * this address space (it runs a queue in order).
+ */
+static void child_wait_engine(struct io_uring *ring)
+{
+	struct io_uring_cqe *cqe;
+
+	if (io_uring_wait_cqe(ring, &cqe) || cqe->res != 4096)
+		_exit(3);
+	io_uring_cqe_seen(ring, cqe);
+}
+
+/*
  * The child submits a small COPY and then the long ones, and once the
  * small one's CQE is in (so the engine is at work in the child's address
  * space) it exits, or tells the parent, which kills it.
@@ -124,17 +152,12 @@ static void test_owner_gone(const char *what, int kill_it)
 	if (pid == 0) {
 		struct io_uring_cqe *cqe;
 		struct io_uring ring;
-		int fd = io_uring_accel_open(dev, O_RDWR);
+		int fd = child_open(&ring);
 
-		if (fd < 0 || io_uring_queue_init(8, &ring, 0))
-			_exit(2);
-		io_uring_prep_accel_copy(io_uring_get_sqe(&ring), fd,
-					 dst + LONG_LEN - 4096, src, 4096);
-		if (submit_long_copies(&ring, fd) != NR_LONG + 1 ||
-		    io_uring_wait_cqe(&ring, &cqe) || cqe->res != 4096)
+		if (submit_long_copies(&ring, fd) != NR_LONG + 1)
 			_exit(3);
+		child_wait_engine(&ring);
 		if (kill_it) {
-			io_uring_cqe_seen(&ring, cqe);
 			if (write(sync[1], &c, 1) != 1)
 				_exit(4);
 			io_uring_wait_cqe_nr(&ring, &cqe, NR_LONG);
@@ -155,19 +178,46 @@ static void test_owner_gone(const char *what, int kill_it)
 	      what, n, NR_LONG, ms, idle);
 }
 
+/* NR_DESCS long COPYs, each record preset to a value the kernel never writes. */
+static void prep_descs(struct wd_desc *d)
+{
+	int i;
+
+	for (i = 0; i < NR_DESCS; i++) {
+		wd_desc_copy(&d[i], dst + (size_t)i * DESC_LEN,
+			     src + (size_t)i * DESC_LEN, DESC_LEN);
+		d[i].status = 1;
+	}
+}
+
+/*
+ * Sort the records into descriptors that ran whole and ones canceled
+ * part-way or before they started; returns how many are neither.
+ */
+static int tally_records(const struct wd_desc *d, int *ran, int *canceled)
+{
+	int i, odd = 0;
+
+	for (i = 0; i < NR_DESCS; i++) {
+		if (d[i].status == 0 && d[i].done == DESC_LEN)
+			(*ran)++;
+		else if (d[i].status == -ECANCELED && d[i].done < DESC_LEN)
+			(*canceled)++;
+		else
+			odd++;
+	}
+	return odd;
+}
+
 /* The descriptors not yet run when the batch is canceled say so. */
 static void test_batch(void)
 {
 	long long before = wd_sysfs_read(dev, "canceled"), n;
 	struct wd_desc *d = map(NR_DESCS * sizeof(*d));
-	int i, fd, ran = 0, canceled = 0, odd = 0;
+	int fd, ran = 0, canceled = 0, odd;
 	struct io_uring ring;
 
-	for (i = 0; i < NR_DESCS; i++) {
-		wd_desc_copy(&d[i], dst + (size_t)i * DESC_LEN,
-			     src + (size_t)i * DESC_LEN, DESC_LEN);
-		d[i].status = 1;	/* never a kernel value */
-	}
+	prep_descs(d);
 	fd = wd_open_or_skip();
 	io_uring_queue_init(2, &ring, 0);
 	io_uring_prep_accel_batch(io_uring_get_sqe(&ring), fd, d, NR_DESCS);
@@ -176,14 +226,7 @@ static void test_batch(void)
 	close(fd);
 	n = canceled_since(dev, before, NULL);
 
-	for (i = 0; i < NR_DESCS; i++) {
-		if (d[i].status == 0 && d[i].done == DESC_LEN)
-			ran++;
-		else if (d[i].status == -ECANCELED && d[i].done < DESC_LEN)
-			canceled++;
-		else
-			odd++;
-	}
+	odd = tally_records(d, &ran, &canceled);
 	wd_ok(n == 1 && canceled > 0 && !odd &&
 	      d[NR_DESCS - 1].status == -ECANCELED,
 	      "batch canceled: %d descriptors ran, %d got -ECANCELED, %d odd records",
@@ -201,44 +244,27 @@ static void test_batch_owner_exit(void)
 	size_t size = NR_DESCS * sizeof(struct wd_desc);
 	struct wd_desc *d = mmap(NULL, size, PROT_READ | PROT_WRITE,
 				 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	int i, status = 0, ran = 0, canceled = 0, odd = 0;
+	int status = 0, ran = 0, canceled = 0, odd;
 	pid_t pid;
 
 	if (d == MAP_FAILED)
 		wd_skip_all("no shared memory");
-	for (i = 0; i < NR_DESCS; i++) {
-		wd_desc_copy(&d[i], dst + (size_t)i * DESC_LEN,
-			     src + (size_t)i * DESC_LEN, DESC_LEN);
-		d[i].status = 1;	/* never a kernel value */
-	}
+	prep_descs(d);
 	pid = fork();
 	if (pid == 0) {
-		struct io_uring_cqe *cqe;
 		struct io_uring ring;
-		int fd = io_uring_accel_open(dev, O_RDWR);
+		int fd = child_open(&ring);
 
-		if (fd < 0 || io_uring_queue_init(4, &ring, 0))
-			_exit(2);
-		/* its CQE says the engine is at work in this address space */
-		io_uring_prep_accel_copy(io_uring_get_sqe(&ring), fd,
-					 dst + LONG_LEN - 4096, src, 4096);
 		io_uring_prep_accel_batch(io_uring_get_sqe(&ring), fd, d,
 					  NR_DESCS);
-		if (io_uring_submit(&ring) != 2 || io_uring_wait_cqe(&ring, &cqe) ||
-		    cqe->res != 4096)
+		if (io_uring_submit(&ring) != 2)
 			_exit(3);
+		child_wait_engine(&ring);
 		_exit(0);
 	}
 	waitpid(pid, &status, 0);
 	wd_wait_idle(dev, 20000);
-	for (i = 0; i < NR_DESCS; i++) {
-		if (d[i].status == 0 && d[i].done == DESC_LEN)
-			ran++;
-		else if (d[i].status == -ECANCELED && d[i].done < DESC_LEN)
-			canceled++;
-		else
-			odd++;
-	}
+	odd = tally_records(d, &ran, &canceled);
 	wd_ok(WIFEXITED(status) && !WEXITSTATUS(status) && !odd &&
 	      d[NR_DESCS - 1].status == -ECANCELED,
 	      "batch of an exited process: %d descriptors ran, %d got -ECANCELED, %d odd records",

@@ -52,22 +52,6 @@ static int edu_bdf(char *bdf, size_t size)
 	return 0;
 }
 
-static int read_str(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
 /* Interrupts the edu driver has taken, summed over the CPUs. */
 static long long edu_irqs(void)
 {
@@ -375,7 +359,7 @@ static void test_faults(const char *bdf)
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "%s/device/iommu_group/type", sysdir);
-	ret = read_str(path, type, sizeof(type));
+	ret = wd_read_str(path, type, sizeof(type));
 	snprintf(path, sizeof(path), "%s/device/iommu_group", sysdir);
 	n = readlink(path, group, sizeof(group) - 1);
 	group[n > 0 ? n : 0] = '\0';
@@ -503,10 +487,10 @@ int main(void)
 	      f.dev_flags == WD_DEV_F_PINNED && f.max_len == (1u << 20),
 	      "features: COPY only, pinned mode, max_len %llu (%d)",
 	      (unsigned long long)f.max_len, ret);
-	ret = read_str("/sys/class/warpdrive/" EDU "/flags", flags,
+	ret = wd_read_str("/sys/class/warpdrive/" EDU "/flags", flags,
 		       sizeof(flags));
 	wd_ok(!ret && !strcmp(flags, "pinned"), "sysfs flags: %s", flags);
-	ret = read_str("/sys/class/warpdrive/" EDU "/driver", flags,
+	ret = wd_read_str("/sys/class/warpdrive/" EDU "/driver", flags,
 		       sizeof(flags));
 	wd_ok(!ret && !strcmp(flags, "edu"), "sysfs driver: %s", flags);
 	wd_ok(edu_irqs() >= 0, "the driver has its interrupt (%lld so far)",

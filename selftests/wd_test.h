@@ -116,16 +116,13 @@ static inline long long wd_sysfs_read(const char *dev, const char *attr)
 	return strtoll(buf, NULL, 0);
 }
 
-/* One attribute as a string, trailing newline dropped; 0 or -errno. */
-static inline int wd_sysfs_str(const char *dev, const char *attr, char *buf,
-			       size_t size)
+/* A small file (sysfs, procfs) as a string, up to its first newline. */
+static inline int wd_read_str(const char *path, char *buf, size_t size)
 {
-	char path[256];
 	ssize_t n;
 	int fd;
 
 	buf[0] = '\0';
-	snprintf(path, sizeof(path), "/sys/class/warpdrive/%s/%s", dev, attr);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -136,6 +133,16 @@ static inline int wd_sysfs_str(const char *dev, const char *attr, char *buf,
 	buf[n] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
 	return 0;
+}
+
+/* One attribute of a device as a string; 0 or -errno. */
+static inline int wd_sysfs_str(const char *dev, const char *attr, char *buf,
+			       size_t size)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "/sys/class/warpdrive/%s/%s", dev, attr);
+	return wd_read_str(path, buf, size);
 }
 
 static inline int wd_sysfs_write(const char *dev, const char *attr,

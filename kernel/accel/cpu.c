@@ -506,17 +506,21 @@ efault:
  */
 #define WD_CPU_CANCEL_SLICE	(1U << 20)
 
-/*
- * An engine (ctx->in_place) works in an address space it adopted and holds
- * mm_users on: when that is the only user left, the process has exited or
- * been killed, and its ring cannot go (and cancel the request) while the
- * engine holds the mm that maps it.
+/**
+ * wd_cpu_owner_gone() - has the process an engine works for gone?
+ * @ctx: an engine's context (in_place), its submitter's mm adopted
+ *
+ * The engine holds mm_users on the address space it adopted: when that is
+ * the only user left, the process has exited or been killed, and its ring
+ * cannot go away (and cancel the request) while the engine holds the mm
+ * that maps it. Always false outside an engine.
  */
-static bool wd_cpu_owner_gone(const struct wd_cpu_ctx *ctx)
+bool wd_cpu_owner_gone(const struct wd_cpu_ctx *ctx)
 {
 	return ctx->in_place && current->mm &&
 	       atomic_read(&current->mm->mm_users) == 1;
 }
+EXPORT_SYMBOL_GPL(wd_cpu_owner_gone);
 
 /*
  * wd_cpu_execute(), stopping with -ECANCELED (and the bytes done so far)

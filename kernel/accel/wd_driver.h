@@ -343,6 +343,7 @@ void wd_cpu_ctx_free_codecs(struct wd_cpu_ctx *ctx);
 u64 wd_cpu_comp_formats(void);
 
 void wd_cpu_ctx_release(struct wd_cpu_ctx *ctx);
+bool wd_cpu_owner_gone(const struct wd_cpu_ctx *ctx);
 
 void wd_cpu_begin(const struct wd_args *args, struct wd_result *r);
 bool wd_cpu_step(struct wd_cpu_ctx *ctx, const struct wd_args *args,

@@ -168,13 +168,7 @@ static bool wd_soft_slice(struct wd_soft_queue *q, struct wd_soft_job *j)
 		err = -ECANCELED;
 	else if (!wd_soft_adopt_mm(q, j->rq->mm))
 		err = -ESRCH;
-	else if (atomic_read(&q->mm->mm_users) == 1)
-		/*
-		 * Only the engine still uses the address space: its process
-		 * has exited or been killed. Its ring, mapped there, cannot
-		 * be torn down (and cancel this request) before the engine
-		 * lets go of it, so stop here rather than wait for that.
-		 */
+	else if (wd_cpu_owner_gone(&q->cpu))
 		err = -ECANCELED;
 	if (err) {
 		j->rq->res = err;
