@@ -107,6 +107,7 @@ EXPORT_SYMBOL_GPL(wd_cpu_ctx_free_codecs);
 
 /* One direction's state: where the streams are in user memory. */
 struct wd_zjob {
+	struct wd_cpu_ctx	*ctx;
 	const struct wd_args	*a;
 	u32			format;
 	u32			dst_len;
@@ -123,18 +124,23 @@ static int wd_zput(struct wd_zjob *j, const void *buf, size_t n)
 {
 	if (n > j->dst_len - j->out_pos)
 		return -ENOSPC;
-	if (copy_to_user(u64_to_user_ptr(j->a->addr2 + j->out_pos), buf, n))
+	if (wd_cpu_copy_out(j->ctx, j->a->addr2 + j->out_pos, buf, n))
 		return -EFAULT;
 	j->out_pos += n;
 	return 0;
 }
 
-/* Read the next piece of the source into the input half: its size. */
+/*
+ * Read the next piece of the source into the input half: its size. Each
+ * piece is a point where a canceled request stops.
+ */
 static ssize_t wd_zread(struct wd_zjob *j)
 {
 	size_t n = min_t(size_t, j->a->len - j->in_pos, j->half);
 
-	if (copy_from_user(j->in, u64_to_user_ptr(j->a->addr + j->in_pos), n))
+	if (wd_cpu_should_stop(j->ctx))
+		return -ECANCELED;
+	if (wd_cpu_copy_in(j->ctx, j->in, j->a->addr + j->in_pos, n))
 		return -EFAULT;
 	j->in_pos += n;
 	return n;
@@ -156,6 +162,7 @@ static void wd_zjob_init(struct wd_zjob *j, struct wd_cpu_ctx *ctx,
 			 const struct wd_args *a)
 {
 	memset(j, 0, sizeof(*j));
+	j->ctx = ctx;
 	j->a = a;
 	j->format = WD_COMP_ARG_FORMAT(a->arg);
 	j->dst_len = WD_COMP_ARG_DST_LEN(a->arg);
@@ -287,9 +294,8 @@ static int wd_gzip_trailer(struct wd_zjob *j, z_stream *s)
 
 		if (j->a->len - j->in_pos < more)
 			return -EBADMSG;	/* truncated */
-		if (copy_from_user(trailer + have,
-				   u64_to_user_ptr(j->a->addr + j->in_pos),
-				   more))
+		if (wd_cpu_copy_in(j->ctx, trailer + have,
+				   j->a->addr + j->in_pos, more))
 			return -EFAULT;
 		j->in_pos += more;
 	}
@@ -518,8 +524,9 @@ static int wd_lz4_compress(struct wd_cpu_ctx *ctx, struct wd_zjob *j)
 		u32 size;
 		int c;
 
-		if (copy_from_user(ctx->lz4_in,
-				   u64_to_user_ptr(j->a->addr + j->in_pos), n))
+		if (wd_cpu_should_stop(ctx))
+			return -ECANCELED;
+		if (wd_cpu_copy_in(ctx, ctx->lz4_in, j->a->addr + j->in_pos, n))
 			return -EFAULT;
 		j->in_pos += n;
 		xxh32_update(&xs, ctx->lz4_in, n);
@@ -549,7 +556,9 @@ static int wd_lz4_read(struct wd_zjob *j, void *buf, size_t n)
 {
 	if (j->a->len - j->in_pos < n)
 		return -EBADMSG;
-	if (copy_from_user(buf, u64_to_user_ptr(j->a->addr + j->in_pos), n))
+	if (wd_cpu_should_stop(j->ctx))
+		return -ECANCELED;
+	if (wd_cpu_copy_in(j->ctx, buf, j->a->addr + j->in_pos, n))
 		return -EFAULT;
 	j->in_pos += n;
 	return 0;

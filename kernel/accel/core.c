@@ -302,10 +302,14 @@ void wd_complete(struct wd_req *rq)
 		wd_uring_complete(rq);
 		return;
 	}
-	/* The ioctl's caller holds its file, and so the device, while it waits. */
+	/*
+	 * The ioctl's caller holds its file, and so the device, while it
+	 * waits; one that was killed has left the request to be freed here.
+	 */
 	sr = container_of(rq, struct wd_sync_req, rq);
 	wd_req_done(sr->wdev, rq);
-	complete(&sr->done);
+	if (wd_sync_finish(sr))
+		wd_sync_free(sr);
 }
 EXPORT_SYMBOL_GPL(wd_complete);
 

@@ -110,20 +110,53 @@ static bool wd_small_copy(size_t n)
 	       n <= WD_SMALL_COPY;
 }
 
-static size_t wd_read(void *buf, u64 uaddr, size_t n)
+/*
+ * A user access came up short at @uaddr. Where faults are trapped (an
+ * engine, see wd_cpu_job_run()) the first such point is what the
+ * submitter is asked to fault in.
+ */
+static void wd_cpu_fault_at(struct wd_cpu_ctx *ctx, u64 uaddr, bool write)
+{
+	if (ctx->fault_set)
+		return;
+	ctx->fault_set = true;
+	ctx->fault_addr = uaddr;
+	ctx->fault_write = write;
+}
+
+static size_t wd_read(struct wd_cpu_ctx *ctx, void *buf, u64 uaddr, size_t n)
 {
 	size_t done = wd_small_copy(n) ? wd_read_words(buf, uaddr, n) : 0;
 
-	return n - copy_from_user(buf + done, u64_to_user_ptr(uaddr + done),
+	done = n - copy_from_user(buf + done, u64_to_user_ptr(uaddr + done),
 				  n - done);
+	if (done < n)
+		wd_cpu_fault_at(ctx, uaddr + done, false);
+	return done;
 }
 
-static size_t wd_write(u64 uaddr, const void *buf, size_t n)
+static size_t wd_write(struct wd_cpu_ctx *ctx, u64 uaddr, const void *buf,
+		       size_t n)
 {
 	size_t done = wd_small_copy(n) ? wd_write_words(uaddr, buf, n) : 0;
 
-	return n - copy_to_user(u64_to_user_ptr(uaddr + done), buf + done,
+	done = n - copy_to_user(u64_to_user_ptr(uaddr + done), buf + done,
 				n - done);
+	if (done < n)
+		wd_cpu_fault_at(ctx, uaddr + done, true);
+	return done;
+}
+
+/* For the codecs: all of @n bytes or -EFAULT. */
+int wd_cpu_copy_in(struct wd_cpu_ctx *ctx, void *buf, u64 uaddr, size_t n)
+{
+	return wd_read(ctx, buf, uaddr, n) == n ? 0 : -EFAULT;
+}
+
+int wd_cpu_copy_out(struct wd_cpu_ctx *ctx, u64 uaddr, const void *buf,
+		    size_t n)
+{
+	return wd_write(ctx, uaddr, buf, n) == n ? 0 : -EFAULT;
 }
 
 /*
@@ -138,8 +171,32 @@ static bool wd_copy_backward(const struct wd_args *a)
 }
 
 /*
+ * A backward chunk is written a destination page at a time from its end,
+ * so that what a fault leaves written is a tail of the chunk: done (which
+ * counts from the end) stays exact, and a resumed copy never reads source
+ * bytes this chunk has already overwritten. Returns the bytes written.
+ */
+static size_t wd_write_backward(struct wd_cpu_ctx *ctx, u64 uaddr,
+				const u8 *buf, size_t n)
+{
+	size_t left = n;
+
+	while (left) {
+		u64 start = uaddr + left - 1;
+		size_t piece = min_t(size_t, left, offset_in_page(start) + 1);
+
+		if (wd_write(ctx, uaddr + left - piece, buf + left - piece,
+			     piece) < piece)
+			break;
+		left -= piece;
+	}
+	return n - left;
+}
+
+/*
  * One chunk of COPY, COPY_CRC32C or DUALCAST. @r->value carries the
- * running CRC for COPY_CRC32C.
+ * running CRC for COPY_CRC32C. done counts the bytes every destination
+ * has: a fault stops at the first byte not written everywhere.
  */
 static void wd_copy_chunk(struct wd_cpu_ctx *ctx, const struct wd_args *a,
 			  struct wd_result *r)
@@ -149,15 +206,19 @@ static void wd_copy_chunk(struct wd_cpu_ctx *ctx, const struct wd_args *a,
 	u64 off = backward ? a->len - r->done - n : r->done;
 	size_t got, put;
 
-	got = wd_read(ctx->bounce, a->addr + off, n);
-	if (backward && got < n) {
+	got = wd_read(ctx, ctx->bounce, a->addr + off, n);
+	if (backward) {
 		/* a partial chunk from the back is of no use */
-		r->status = -EFAULT;
+		put = got < n ? 0 : wd_write_backward(ctx, a->addr2 + off,
+						      ctx->bounce, n);
+		r->done += put;
+		if (put < n)
+			r->status = -EFAULT;
 		return;
 	}
-	put = wd_write(a->addr2 + off, ctx->bounce, got);
-	if (a->op == WD_OP_DUALCAST && put == got)
-		put = wd_write(a->arg + off, ctx->bounce, got);
+	put = wd_write(ctx, a->addr2 + off, ctx->bounce, got);
+	if (a->op == WD_OP_DUALCAST)
+		put = wd_write(ctx, a->arg + off, ctx->bounce, put);
 	if (a->op == WD_OP_COPY_CRC32C)
 		r->value = wd_crc32c(r->value, ctx->bounce, put);
 	r->done += put;
@@ -179,14 +240,17 @@ static void wd_pattern_fill(void *buf, size_t n, u64 pattern)
 }
 
 /*
- * FILL: the bounce buffer holds the pattern (see wd_cpu_begin()); chunks
- * start at multiples of its size, a multiple of 8, so it never shifts.
+ * FILL: the bounce buffer holds the pattern (see wd_cpu_step()), repeated
+ * with period 8 over a size that is a multiple of 8: a chunk starting at
+ * done reads it from done % 8, so the pattern never shifts, even after a
+ * fault stopped the previous chunk mid-pattern.
  */
 static void wd_fill_chunk(struct wd_cpu_ctx *ctx, const struct wd_args *a,
 			  struct wd_result *r)
 {
-	size_t n = min_t(size_t, a->len - r->done, ctx->bounce_size);
-	size_t put = wd_write(a->addr + r->done, ctx->bounce, n);
+	size_t phase = r->done % sizeof(u64);
+	size_t n = min_t(size_t, a->len - r->done, ctx->bounce_size - phase);
+	size_t put = wd_write(ctx, a->addr + r->done, ctx->bounce + phase, n);
 
 	r->done += put;
 	if (put < n)
@@ -205,20 +269,23 @@ static size_t wd_first_diff(const u8 *x, const u8 *y, size_t n)
 
 /*
  * COMPARE (src2 in addr2) and COMPARE_PATTERN (the pattern fills the
- * second half of the bounce buffer). Returns true once a difference is
- * found: done and value then point at it.
+ * second half of the bounce buffer, read from done % 8 as FILL does).
+ * Returns true once a difference is found: done and value then point at
+ * it.
  */
 static bool wd_compare_chunk(struct wd_cpu_ctx *ctx, const struct wd_args *a,
 			     struct wd_result *r)
 {
 	size_t half = ctx->bounce_size / 2;	/* a multiple of 8 */
-	size_t n = min_t(size_t, a->len - r->done, half);
-	u8 *x = ctx->bounce, *y = x + half;
+	size_t phase = a->op == WD_OP_COMPARE_PATTERN ?
+		       r->done % sizeof(u64) : 0;
+	size_t n = min_t(size_t, a->len - r->done, half - phase);
+	u8 *x = ctx->bounce, *y = x + half + phase;
 	size_t got, same;
 
-	got = wd_read(x, a->addr + r->done, n);
+	got = wd_read(ctx, x, a->addr + r->done, n);
 	if (a->op == WD_OP_COMPARE && got)
-		got = min(got, wd_read(y, a->addr2 + r->done, got));
+		got = min(got, wd_read(ctx, y, a->addr2 + r->done, got));
 	same = wd_first_diff(x, y, got);
 	r->done += same;
 	if (same < got) {
@@ -231,11 +298,13 @@ static bool wd_compare_chunk(struct wd_cpu_ctx *ctx, const struct wd_args *a,
 }
 
 /*
- * CRC32C of user memory read where it lies: the pages are looked up (and
- * faulted in) and read through a kernel mapping, with no copy. Returns the
- * bytes summed; fewer than @n means a fault there.
+ * CRC32C of user memory read where it lies: the pages are looked up and
+ * read through a kernel mapping, with no copy. Where faults are trapped,
+ * only pages already present are taken. Returns the bytes summed, which
+ * may be fewer than @n (0: read this chunk through the bounce buffer).
  */
-static size_t wd_crc_in_place(u32 *crc, u64 uaddr, size_t n)
+static size_t wd_crc_in_place(struct wd_cpu_ctx *ctx, u32 *crc, u64 uaddr,
+			      size_t n)
 {
 	struct page *pages[WD_CPU_IN_PLACE_PAGES];
 	size_t done = 0;
@@ -247,7 +316,12 @@ static size_t wd_crc_in_place(u32 *crc, u64 uaddr, size_t n)
 			       ARRAY_SIZE(pages));
 		int got, i;
 
-		got = get_user_pages_fast(addr & PAGE_MASK, nr, 0, pages);
+		if (ctx->trap_faults)
+			got = get_user_pages_fast_only(addr & PAGE_MASK, nr, 0,
+						       pages);
+		else
+			got = get_user_pages_fast(addr & PAGE_MASK, nr, 0,
+						  pages);
 		if (got <= 0)
 			break;
 		for (i = 0; i < got; i++) {
@@ -271,15 +345,17 @@ static void wd_crc_chunk(struct wd_cpu_ctx *ctx, const struct wd_args *a,
 {
 	size_t n = min_t(size_t, a->len - r->done, ctx->bounce_size);
 	u32 crc = r->value;
-	size_t got;
+	size_t got = 0;
 
 	if (ctx->in_place && n >= PAGE_SIZE) {
-		got = wd_crc_in_place(&crc, a->addr + r->done, n);
+		got = wd_crc_in_place(ctx, &crc, a->addr + r->done, n);
 		r->value = crc;
-	} else {
-		got = wd_read(ctx->bounce, a->addr + r->done, n);
-		r->value = wd_crc32c(r->value, ctx->bounce, got);
+		r->done += got;
+		if (got)
+			return;	/* the next chunk goes on from there */
 	}
+	got = wd_read(ctx, ctx->bounce, a->addr + r->done, n);
+	r->value = wd_crc32c(r->value, ctx->bounce, got);
 	r->done += got;
 	if (got < n)
 		r->status = -EFAULT;
@@ -356,8 +432,13 @@ EXPORT_SYMBOL_GPL(wd_cpu_begin);
  * @r: its progress
  * @budget: bytes to process before returning (at least one chunk runs)
  *
- * Context: process, may sleep and fault; current->mm is the submitter's.
- * Return: true when the op is complete (@r is then its result).
+ * On a fault, @r->status is -EFAULT and @r->done exact: the op can be
+ * resumed from there once the page is present (the compression ops, which
+ * are one stream, start again from the beginning). @r->value is left as
+ * it was (a running CRC): wd_cpu_finish() clears it for a failed op.
+ *
+ * Context: process, may sleep; current->mm is the submitter's.
+ * Return: true when the op is complete or failed (@r is then its result).
  */
 bool wd_cpu_step(struct wd_cpu_ctx *ctx, const struct wd_args *a,
 		 struct wd_result *r, u32 budget)
@@ -413,11 +494,8 @@ bool wd_cpu_step(struct wd_cpu_ctx *ctx, const struct wd_args *a,
 		cond_resched();
 	} while (!r->status && r->done < stop);
 
-	if (r->status) {
-		/* no value comes out of a failed op */
-		r->value = 0;
+	if (r->status)
 		return true;
-	}
 	if (r->done < a->len)
 		return false;
 	if (a->op == WD_OP_COMPARE || a->op == WD_OP_COMPARE_PATTERN)
@@ -425,6 +503,13 @@ bool wd_cpu_step(struct wd_cpu_ctx *ctx, const struct wd_args *a,
 	return true;
 }
 EXPORT_SYMBOL_GPL(wd_cpu_step);
+
+/* An op is over: no value comes out of a failed one. */
+static void wd_cpu_finish(struct wd_result *r)
+{
+	if (r->status)
+		r->value = 0;
+}
 
 /**
  * wd_cpu_execute() - run one validated op in the current address space
@@ -440,6 +525,7 @@ void wd_cpu_execute(struct wd_cpu_ctx *ctx, const struct wd_args *a,
 	wd_cpu_begin(a, r);
 	while (!wd_cpu_step(ctx, a, r, U32_MAX))
 		;
+	wd_cpu_finish(r);
 }
 EXPORT_SYMBOL_GPL(wd_cpu_execute);
 
@@ -488,6 +574,11 @@ efault:
 static int wd_desc_write_record(struct wd_desc __user *ud,
 				const struct wd_result *r)
 {
+	/* status, done and result sit together at the end */
+	BUILD_BUG_ON(offsetof(struct wd_desc, done) !=
+		     offsetof(struct wd_desc, status) + 4 ||
+		     offsetof(struct wd_desc, result) !=
+		     offsetof(struct wd_desc, status) + 8);
 	if (!user_write_access_begin(&ud->status, 16))
 		return -EFAULT;
 	unsafe_put_user(r->status, &ud->status, efault);
@@ -501,10 +592,60 @@ efault:
 }
 
 /*
- * A descriptor of a batch runs in slices of this many bytes, so that a
- * canceled batch stops within one, even inside a 64 MiB descriptor.
+ * Whether a user range is there to be read (or written) without a fault,
+ * found by touching one byte of each page with page faults disabled. A
+ * write probe stores back the byte it read: the op is about to overwrite
+ * that byte anyway.
  */
-#define WD_CPU_CANCEL_SLICE	(1U << 20)
+static bool wd_probe_range(u64 uaddr, u64 len, bool write)
+{
+	u64 end = uaddr + len;
+	u8 __user *p;
+	u8 v;
+
+	if (!len)
+		return true;
+	if (end < uaddr || !access_ok(u64_to_user_ptr(uaddr), len))
+		return false;
+	while (uaddr < end) {
+		p = u64_to_user_ptr(uaddr);
+		if (__get_user(v, p) || (write && __put_user(v, p)))
+			return false;
+		uaddr = (uaddr & PAGE_MASK) + PAGE_SIZE;
+	}
+	return true;
+}
+
+/*
+ * Is every operand of @a present, so that running it with page faults
+ * disabled cannot stop half way? Only for the ops that may run inline
+ * (the codecs never do).
+ */
+static bool wd_probe_op(const struct wd_args *a)
+{
+	switch (a->op) {
+	case WD_OP_COPY:
+	case WD_OP_COPY_CRC32C:
+		return wd_probe_range(a->addr, a->len, false) &&
+		       wd_probe_range(a->addr2, a->len, true);
+	case WD_OP_DUALCAST:
+		return wd_probe_range(a->addr, a->len, false) &&
+		       wd_probe_range(a->addr2, a->len, true) &&
+		       wd_probe_range(a->arg, a->len, true);
+	case WD_OP_FILL:
+		return wd_probe_range(a->addr, a->len, true);
+	case WD_OP_COMPARE:
+		return wd_probe_range(a->addr, a->len, false) &&
+		       wd_probe_range(a->addr2, a->len, false);
+	case WD_OP_COMPARE_PATTERN:
+	case WD_OP_CRC32C:
+		return wd_probe_range(a->addr, a->len, false);
+	case WD_OP_NOP:
+		return true;
+	default:
+		return false;
+	}
+}
 
 /**
  * wd_cpu_owner_gone() - has the process an engine works for gone?
@@ -522,83 +663,305 @@ bool wd_cpu_owner_gone(const struct wd_cpu_ctx *ctx)
 }
 EXPORT_SYMBOL_GPL(wd_cpu_owner_gone);
 
-/*
- * wd_cpu_execute(), stopping with -ECANCELED (and the bytes done so far)
- * once @rq is canceled or its process is gone.
- */
-static void wd_cpu_execute_rq(struct wd_cpu_ctx *ctx, const struct wd_req *rq,
-			      const struct wd_args *a, struct wd_result *r)
+/* Stop the request running on @ctx: canceled, or its process is gone. */
+bool wd_cpu_should_stop(const struct wd_cpu_ctx *ctx)
 {
-	wd_cpu_begin(a, r);
-	for (;;) {
-		if ((rq && wd_req_canceled(rq)) || wd_cpu_owner_gone(ctx)) {
-			r->status = -ECANCELED;
-			r->value = 0;
-			return;
-		}
-		if (wd_cpu_step(ctx, a, r, WD_CPU_CANCEL_SLICE))
-			return;
-		cond_resched();
+	return (ctx->rq && wd_req_canceled(ctx->rq)) || wd_cpu_owner_gone(ctx);
+}
+
+/*
+ * An op runs in slices of at most this many bytes, so that a canceled
+ * request stops within one, even inside a 64 MiB descriptor.
+ */
+#define WD_CPU_CANCEL_SLICE	(1U << 20)
+/* What reading a descriptor and writing its record count for, in bytes. */
+#define WD_CPU_DESC_COST	256
+/*
+ * How much of an operand past a fault the submitter faults in at once:
+ * a fresh 64 MiB destination then costs 16 round trips, not 16384.
+ */
+#define WD_CPU_FAULT_AHEAD	(4U << 20)
+/*
+ * Fault trips in a row that find the job where the last one left it. A
+ * page the submitter faulted in can be reclaimed again before the engine
+ * gets to it, so one more trip is normal; this many means the page cannot
+ * be reached without a fault at all (the engine sees it, the submitter's
+ * CPU does not), and the op fails with -EFAULT there.
+ */
+#define WD_CPU_FAULT_TRIPS	8
+
+enum {
+	WD_JOB_READ,	/* batch: read and start descriptor idx */
+	WD_JOB_RUN,	/* run the op (or the descriptor) in one */
+	WD_JOB_RECORD,	/* batch: write descriptor idx's record */
+	WD_JOB_END,
+};
+
+/**
+ * wd_cpu_job_init() - start a request that wd_cpu_job_run() will execute
+ * @j: the job, owned by the caller
+ * @a: an op, or a batch (WD_OP_BATCH: its descriptors)
+ */
+void wd_cpu_job_init(struct wd_cpu_job *j, const struct wd_args *a)
+{
+	memset(j, 0, sizeof(*j));
+	j->args = *a;
+	j->max_len = U32_MAX;
+	if (a->op == WD_OP_BATCH) {
+		j->phase = WD_JOB_READ;
+		return;
 	}
+	j->one = *a;
+	wd_cpu_begin(&j->one, &j->r);
+	j->phase = WD_JOB_RUN;
+}
+EXPORT_SYMBOL_GPL(wd_cpu_job_init);
+
+/* The range the submitter should fault in for the fault @ctx noted. */
+static void wd_cpu_job_fault(struct wd_cpu_ctx *ctx, struct wd_cpu_job *j)
+{
+	const struct wd_args *a = &j->one;
+	u64 addr = ctx->fault_addr, end = addr + 1;
+	u64 ends[3] = {};
+	int i;
+
+	if (j->phase == WD_JOB_RUN) {
+		/* the end of whichever operand the fault is in */
+		if (a->len)
+			ends[0] = a->addr + a->len;
+		if (a->op == WD_OP_COMPRESS || a->op == WD_OP_DECOMPRESS)
+			ends[1] = a->addr2 + WD_COMP_ARG_DST_LEN(a->arg);
+		else if (a->len && (wd_op_table[a->op].operands & WD_OPND_ADDR2))
+			ends[1] = a->addr2 + a->len;
+		if (a->op == WD_OP_DUALCAST)
+			ends[2] = a->arg + a->len;
+		for (i = 0; i < ARRAY_SIZE(ends); i++) {
+			u64 start = i == 0 ? a->addr : i == 1 ? a->addr2 : a->arg;
+
+			if (addr >= start && addr < ends[i])
+				end = ends[i];
+		}
+		/* a stream starts again: all of that operand, at once */
+		if (a->op == WD_OP_COMPRESS || a->op == WD_OP_DECOMPRESS) {
+			for (i = 0; i < 2; i++) {
+				u64 start = i ? a->addr2 : a->addr;
+
+				if (addr >= start && addr < ends[i])
+					addr = start;
+			}
+			wd_cpu_begin(a, &j->r);
+		}
+	} else {
+		/* the descriptors from here on */
+		end = j->args.addr + (u64)j->args.len * sizeof(struct wd_desc);
+	}
+	j->fault.addr = addr;
+	j->fault.len = min_t(u64, end - addr, WD_CPU_FAULT_AHEAD);
+	j->fault.write = ctx->fault_write;
+}
+
+/* A fault where faults are trapped: hand it to the submitter, or give up. */
+static int wd_cpu_job_trap(struct wd_cpu_ctx *ctx, struct wd_cpu_job *j)
+{
+	u64 where = ((u64)j->idx << 32) | j->r.done;
+
+	if (where != j->fault_where)
+		j->trips = 0;
+	j->fault_where = where;
+	if (++j->trips > WD_CPU_FAULT_TRIPS)
+		return -EFAULT;
+	j->r.status = 0;
+	wd_cpu_job_fault(ctx, j);
+	return 0;
 }
 
 /**
- * wd_cpu_run_batch() - run a batch of descriptors in the current mm
- * @ctx: the executor's bounce buffer
- * @wdev: the device (its op mask and limits apply to every descriptor)
- * @rq: the request the batch came in (NULL: not cancelable); once it is
- *	canceled, the descriptor running and every one after it get
- *	-ECANCELED in their records
- * @a: the batch: WD_OP_BATCH, array address and count
- * @max_len: stop before the first descriptor longer than this
- * @consumed: gets the number of descriptors run
+ * wd_cpu_job_resume() - a job comes back from a fault trip
+ * @j: the job wd_cpu_job_run() returned WD_CPU_FAULT for
+ * @err: 0 when the range is present now; otherwise the request's fate at
+ *	that point (-EFAULT: nothing there; -ECANCELED: the submitter is
+ *	gone or canceled it)
  *
- * Each descriptor is read, validated, executed and its completion record
- * written back before the next is read.
- *
- * Return: the number of descriptors run whose status is 0, or -EFAULT when
- * a descriptor cannot be read or its record cannot be written (the batch
- * stops there).
+ * The next wd_cpu_job_run() goes on from where the fault stopped it.
  */
-static int wd_cpu_run_batch(struct wd_cpu_ctx *ctx,
-			    const struct wd_device *wdev,
-			    const struct wd_req *rq,
-			    const struct wd_args *a, u32 max_len,
-			    u32 *consumed)
+void wd_cpu_job_resume(struct wd_cpu_job *j, int err)
 {
-	struct wd_desc __user *ud = u64_to_user_ptr(a->addr);
-	int ok = 0;
-	u32 i;
-
-	for (i = 0; i < a->len; i++, ud++) {
-		struct wd_result r = {};
-		struct wd_args one;
-		struct wd_desc d;
-
-		if (wd_desc_read(&d, ud))
-			return -EFAULT;
-		/* the rest is for the device: too long, or needs its state */
-		if (d.len > max_len ||
-		    (d.op < WD_OP_END && !ctx->deflate_ws &&
-		     (wd_op_table[d.op].operands & WD_OPND_ENGINE)))
-			break;
-		r.status = wd_desc_to_args(wdev, &d, &one);
-		if (!r.status)
-			wd_cpu_execute_rq(ctx, rq, &one, &r);
-
-		/* status, done and result sit together at the end */
-		BUILD_BUG_ON(offsetof(struct wd_desc, done) !=
-			     offsetof(struct wd_desc, status) + 4 ||
-			     offsetof(struct wd_desc, result) !=
-			     offsetof(struct wd_desc, status) + 8);
-		if (wd_desc_write_record(ud, &r))
-			return -EFAULT;
-		ok += !r.status;
-		cond_resched();
+	if (!err)
+		return;
+	switch (j->phase) {
+	case WD_JOB_RUN:
+		/* the op fails there; a batch goes on with the next one */
+		j->r.status = err;
+		break;
+	default:
+		/* the descriptor array itself: the batch ends */
+		j->fatal = err;
+		j->phase = WD_JOB_END;
+		break;
 	}
-	*consumed = i;
-	return ok;
 }
+EXPORT_SYMBOL_GPL(wd_cpu_job_resume);
+
+/* Read, check and start descriptor j->idx of a batch. */
+static int wd_cpu_job_read(struct wd_cpu_ctx *ctx,
+			   const struct wd_device *wdev, struct wd_cpu_job *j)
+{
+	struct wd_desc __user *ud = u64_to_user_ptr(j->args.addr);
+	struct wd_desc d;
+
+	ud += j->idx;
+	if (wd_desc_read(&d, ud)) {
+		wd_cpu_fault_at(ctx, (u64)(unsigned long)ud, false);
+		return -EFAULT;
+	}
+	memset(&j->r, 0, sizeof(j->r));
+	if (wd_cpu_should_stop(ctx)) {
+		j->r.status = -ECANCELED;
+		j->phase = WD_JOB_RECORD;
+		return 0;
+	}
+	/* the rest is for the device: too long, or needs its state */
+	if (d.len > j->max_len ||
+	    (d.op < WD_OP_END && !ctx->deflate_ws &&
+	     (wd_op_table[d.op].operands & WD_OPND_ENGINE)))
+		return WD_CPU_STOP;
+	j->r.status = wd_desc_to_args(wdev, &d, &j->one);
+	if (!j->r.status) {
+		/* inline: the op and its record must be there already */
+		if (ctx->probe &&
+		    (!wd_probe_op(&j->one) ||
+		     !wd_probe_range((u64)(unsigned long)&ud->status, 16, true)))
+			return WD_CPU_STOP;
+		wd_cpu_begin(&j->one, &j->r);
+		j->phase = WD_JOB_RUN;
+		return 0;
+	}
+	j->phase = WD_JOB_RECORD;
+	return 0;
+}
+
+/**
+ * wd_cpu_job_run() - execute a job for up to about @budget bytes
+ * @ctx: the executor (with trap_faults, a fault hands the job back)
+ * @wdev: the device (its op mask and limits apply to every descriptor)
+ * @rq: the request the job came in: its cancellation is followed, and it
+ *	gets res and res2 when the job ends (for a batch, res counts on from
+ *	the value it has: a batch may be run in parts)
+ * @j: the job, from wd_cpu_job_init()
+ * @budget: bytes to process before returning WD_CPU_MORE
+ *
+ * Each descriptor of a batch is read, validated, executed and its record
+ * written back before the next is read. Once @rq is canceled, the op or
+ * descriptor running and every one after it end with -ECANCELED.
+ *
+ * Context: process, in the submitter's mm. With @ctx->trap_faults the
+ * caller runs it with page faults disabled: a page that is not present
+ * stops the job with its progress kept, and WD_CPU_FAULT asks the caller
+ * to have j->fault faulted in by the submitter, then call
+ * wd_cpu_job_resume() and run it again. With @ctx->probe (inline, faults
+ * disabled), the job stops instead (WD_CPU_STOP) before any op whose
+ * operands are not all present, as before a descriptor longer than
+ * j->max_len: j->idx descriptors are done (0 for an op: nothing ran).
+ *
+ * Return: WD_CPU_DONE (results set in @rq), WD_CPU_MORE, WD_CPU_FAULT or
+ * WD_CPU_STOP.
+ */
+int wd_cpu_job_run(struct wd_cpu_ctx *ctx, const struct wd_device *wdev,
+		   struct wd_req *rq, struct wd_cpu_job *j, u32 budget)
+{
+	bool batch = j->args.op == WD_OP_BATCH;
+	struct wd_desc __user *ud;
+	u32 spent = 0, before;
+	int ret;
+
+	ctx->rq = rq;
+	ctx->fault_set = false;
+	for (;;) {
+		switch (j->phase) {
+		case WD_JOB_READ:
+			if (j->idx == j->args.len) {
+				j->phase = WD_JOB_END;
+				break;
+			}
+			if (spent >= budget)
+				return WD_CPU_MORE;
+			ret = wd_cpu_job_read(ctx, wdev, j);
+			if (ret == WD_CPU_STOP)
+				return WD_CPU_STOP;
+			if (ret && !ctx->trap_faults) {
+				j->fatal = ret;
+				j->phase = WD_JOB_END;
+			} else if (ret) {
+				goto trap;
+			}
+			spent += WD_CPU_DESC_COST;
+			break;
+		case WD_JOB_RUN:
+			if (!j->r.status && wd_cpu_should_stop(ctx))
+				j->r.status = -ECANCELED;
+			if (j->r.status) {
+				/* failed at a fault, or canceled */
+			} else if (spent >= budget) {
+				return WD_CPU_MORE;
+			} else if (!batch && !j->r.done && ctx->probe &&
+				   !wd_probe_op(&j->one)) {
+				return WD_CPU_STOP;
+			} else {
+				before = j->r.done;
+				if (!wd_cpu_step(ctx, &j->one, &j->r,
+						 min(budget - spent,
+						     WD_CPU_CANCEL_SLICE))) {
+					spent += j->r.done - before;
+					break;
+				}
+				spent += j->r.done - before + 1;
+				if (j->r.status == -EFAULT && ctx->fault_set &&
+				    ctx->trap_faults)
+					goto trap;
+			}
+			wd_cpu_finish(&j->r);
+			j->phase = batch ? WD_JOB_RECORD : WD_JOB_END;
+			break;
+		case WD_JOB_RECORD:
+			ud = u64_to_user_ptr(j->args.addr);
+			ud += j->idx;
+			if (wd_desc_write_record(ud, &j->r)) {
+				wd_cpu_fault_at(ctx, (u64)(unsigned long)&ud->status,
+						true);
+				if (ctx->trap_faults)
+					goto trap;
+				j->fatal = -EFAULT;
+				j->phase = WD_JOB_END;
+				break;
+			}
+			j->ok += !j->r.status;
+			j->idx++;
+			j->phase = WD_JOB_READ;
+			cond_resched();
+			break;
+		case WD_JOB_END:
+			if (!batch) {
+				wd_cpu_result(rq, &j->one, &j->r);
+			} else {
+				if (j->fatal)
+					rq->res = j->fatal;
+				else if (rq->res >= 0)
+					rq->res += j->ok;
+				rq->res2 = 0;
+			}
+			return WD_CPU_DONE;
+		}
+		continue;
+trap:
+		ret = wd_cpu_job_trap(ctx, j);
+		ctx->fault_set = false;
+		if (!ret)
+			return WD_CPU_FAULT;
+		/* out of trips: a real fault at that point */
+		wd_cpu_job_resume(j, -EFAULT);
+	}
+}
+EXPORT_SYMBOL_GPL(wd_cpu_job_run);
 
 /**
  * wd_cpu_run() - run a request (an op or a batch) and set its results
@@ -609,30 +972,32 @@ static int wd_cpu_run_batch(struct wd_cpu_ctx *ctx,
  * @max_len: for a batch, stop before the first descriptor longer than this
  *	(U32_MAX: run them all)
  *
- * A batch may be run in parts (inline, then the rest on the engine): @rq's
- * res carries the successes so far from one part to the next.
+ * For inline execution: with page faults disabled (the io_uring issue
+ * path), nothing runs that would fault: an op is left whole for the
+ * device, a batch stops before the first descriptor whose operands or
+ * record are not present. With page faults enabled, a fault is taken here,
+ * in the caller's context.
  *
  * Context: process, in the submitter's mm.
- * Return: descriptors consumed for a batch, 1 for an op.
+ * Return: descriptors consumed for a batch; for an op, 1 if it ran, 0 if
+ * it was left for the device.
  */
 u32 wd_cpu_run(struct wd_cpu_ctx *ctx, const struct wd_device *wdev,
 	       struct wd_req *rq, const struct wd_args *a, u32 max_len)
 {
-	struct wd_result r;
-	u32 consumed = 0;
-	int ok;
+	struct wd_cpu_job j;
+	int ret;
 
-	if (a->op == WD_OP_BATCH) {
-		ok = wd_cpu_run_batch(ctx, wdev, rq, a, max_len, &consumed);
-		if (ok < 0)
-			rq->res = ok;
-		else if (rq->res >= 0)
-			rq->res += ok;
-		rq->res2 = 0;
-		return ok < 0 ? a->len : consumed;
-	}
-	wd_cpu_execute(ctx, a, &r);
-	wd_cpu_result(rq, a, &r);
-	return 1;
+	wd_cpu_job_init(&j, a);
+	j.max_len = max_len;
+	ctx->trap_faults = false;
+	ctx->probe = pagefault_disabled();
+	ret = wd_cpu_job_run(ctx, wdev, rq, &j, U32_MAX);
+	if (ret == WD_CPU_DONE)
+		return a->op == WD_OP_BATCH ? a->len : 1;
+	/* WD_CPU_STOP: what ran of a batch counts; the rest is the device's */
+	if (a->op == WD_OP_BATCH && rq->res >= 0)
+		rq->res += j.ok;
+	return j.idx;
 }
 EXPORT_SYMBOL_GPL(wd_cpu_run);

@@ -7,27 +7,141 @@
  * be for the op).
  */
 #include <linux/fs.h>
+#include <linux/slab.h>
 #include <linux/sched/mm.h>
 #include <linux/uaccess.h>
 #include "wd_internal.h"
 
-/*
- * The driver always completes (see struct wd_ops), so the request has to
- * be waited for even when the caller is killed: cancel it first, so that
- * the wait is for the driver's next stopping point, not the whole request.
- */
-static void wd_sync_wait(struct wd_sync_req *sr)
+static struct wd_sync_req *wd_sync_alloc(struct wd_device *wdev,
+					 const struct wd_args *a)
 {
-	if (!wait_for_completion_killable(&sr->done))
-		return;
-	wd_req_cancel(&sr->rq);
-	wait_for_completion(&sr->done);
+	struct wd_sync_req *sr = kzalloc(sizeof(*sr), GFP_KERNEL_ACCOUNT);
+
+	if (!sr)
+		return NULL;
+	sr->wdev = wdev;
+	init_completion(&sr->done);
+	spin_lock_init(&sr->lock);
+	wd_req_init(&sr->rq, WD_REQ_SYNC, a);
+	return sr;
 }
 
+/* The request is over and nobody waits for it: let go of it all. */
+void wd_sync_free(struct wd_sync_req *sr)
+{
+	wd_req_release(&sr->rq);
+	kfree(sr);
+}
+
+/*
+ * The driver is done with the request (from wd_complete()). Returns true
+ * when the caller has left, so the request is the completer's to free.
+ */
+bool wd_sync_finish(struct wd_sync_req *sr)
+{
+	unsigned long flags;
+	bool gone;
+
+	spin_lock_irqsave(&sr->lock, flags);
+	sr->finished = true;
+	gone = sr->abandoned;
+	if (!gone)
+		complete(&sr->done);
+	spin_unlock_irqrestore(&sr->lock, flags);
+	return gone;
+}
+
+/* The driver hands the request over for a fault (see wd_req_fault()). */
+int wd_sync_fault(struct wd_sync_req *sr)
+{
+	int ret = 0;
+
+	spin_lock_irq(&sr->lock);
+	if (sr->abandoned) {
+		ret = -ECANCELED;
+	} else {
+		sr->fault_pending = true;
+		complete(&sr->done);
+	}
+	spin_unlock_irq(&sr->lock);
+	return ret;
+}
+
+/* Is the request with the caller for a fault? Takes it if so. */
+static bool wd_sync_take_fault(struct wd_sync_req *sr)
+{
+	bool pending;
+
+	spin_lock_irq(&sr->lock);
+	pending = sr->fault_pending;
+	sr->fault_pending = false;
+	spin_unlock_irq(&sr->lock);
+	return pending;
+}
+
+/*
+ * A killed caller leaves its request to the driver, canceled, unless it
+ * has just finished. Returns true when the caller may go (the request is
+ * no longer its own), false when it finished first.
+ */
+static bool wd_sync_abandon(struct wd_sync_req *sr)
+{
+	bool pending;
+
+	wd_req_cancel(&sr->rq);
+	spin_lock_irq(&sr->lock);
+	if (sr->finished) {
+		spin_unlock_irq(&sr->lock);
+		return false;
+	}
+	sr->abandoned = true;
+	pending = sr->fault_pending;
+	sr->fault_pending = false;
+	spin_unlock_irq(&sr->lock);
+	/* a fault handed over just before: the driver ends the request */
+	if (pending)
+		sr->wdev->ops->resume(sr->wdev, &sr->rq, sr->rq.fault,
+				      -ECANCELED);
+	return true;
+}
+
+/*
+ * Wait for the driver to finish the request, faulting in on the way what
+ * it asks for. A fatal signal cancels the request; with @may_leave the
+ * caller then returns at once (-EINTR) and the request, now the driver's
+ * alone, is freed when it completes. Without (the caller must unpin what
+ * it pinned), the wait goes on to the driver's next stopping point.
+ */
+static int wd_sync_wait(struct wd_sync_req *sr, bool may_leave)
+{
+	struct wd_device *wdev = sr->wdev;
+	bool killed = false;
+
+	for (;;) {
+		if (killed) {
+			wait_for_completion(&sr->done);
+		} else if (wait_for_completion_killable(&sr->done)) {
+			killed = true;
+			if (may_leave && wd_sync_abandon(sr))
+				return -EINTR;
+			wd_req_cancel(&sr->rq);
+			continue;
+		}
+		if (!wd_sync_take_fault(sr))
+			return 0;
+		wdev->ops->resume(wdev, &sr->rq, sr->rq.fault,
+				  wd_fault_in(&sr->rq));
+	}
+}
+
+/*
+ * The descriptor's result, as a CQE's res would be for the op, from the
+ * record the executor wrote.
+ */
 static int wd_ioctl_submit(struct wd_device *wdev, struct wd_desc __user *ud)
 {
 	struct wd_args a = { .op = WD_OP_BATCH, .len = 1 };
-	struct wd_sync_req sr;
+	struct wd_sync_req *sr;
 	s32 status;
 	u32 done;
 	u64 result;
@@ -35,42 +149,50 @@ static int wd_ioctl_submit(struct wd_device *wdev, struct wd_desc __user *ud)
 	int ret;
 
 	a.addr = (u64)(unsigned long)ud;
-	wd_req_init(&sr.rq, WD_REQ_SYNC, &a);
+	sr = wd_sync_alloc(wdev, &a);
+	if (!sr)
+		return -ENOMEM;
 
+	ret = -ENODEV;
 	if (!wd_device_enter(wdev))
-		return -ENODEV;
+		goto out;
 
-	if (wd_should_execute(wdev, &a) && wd_execute_inline(wdev, &sr.rq, &a)) {
-		wd_stats_inline(wdev, &sr.rq);
+	if (wd_should_execute(wdev, &a) &&
+	    wd_execute_inline(wdev, &sr->rq, &a, false) == WD_INLINE_DONE) {
+		wd_stats_inline(wdev, &sr->rq);
 		wd_device_exit(wdev);
 	} else {
-		init_completion(&sr.done);
-		sr.wdev = wdev;
-		sr.rq.mm = current->mm;
-		mmgrab(sr.rq.mm);
+		sr->rq.mm = current->mm;
+		mmgrab(sr->rq.mm);
 		this_cpu_inc(wdev->stats->submitted);
-		ret = wdev->ops->submit(wdev, &sr.rq, &a, 0);
+		ret = wdev->ops->submit(wdev, &sr->rq, &a, 0);
 		if (ret) {
 			this_cpu_dec(wdev->stats->submitted);
 			wd_device_exit(wdev);
-			mmdrop(sr.rq.mm);
-			return ret;
+			goto out;
 		}
-		wd_sync_wait(&sr);
-		mmdrop(sr.rq.mm);
+		/* killed: the request is the driver's to free now */
+		if (wd_sync_wait(sr, true))
+			return -EINTR;
 	}
-	if (sr.rq.res < 0)
-		return sr.rq.res;
+	ret = sr->rq.res;
+	if (ret < 0)
+		goto out;
 
 	/* The record is the truth; turn it into a CQE-style result. */
+	ret = -EFAULT;
 	if (get_user(op, &ud->op) || get_user(status, &ud->status) ||
 	    get_user(done, &ud->done) || get_user(result, &ud->result))
-		return -EFAULT;
+		goto out;
 	if (status)
-		return status;
-	if (op == WD_OP_COMPARE || op == WD_OP_COMPARE_PATTERN)
-		return result;
-	return done;
+		ret = status;
+	else if (op == WD_OP_COMPARE || op == WD_OP_COMPARE_PATTERN)
+		ret = result;
+	else
+		ret = done;
+out:
+	wd_sync_free(sr);
+	return ret;
 }
 
 /*
@@ -80,7 +202,7 @@ static int wd_ioctl_submit(struct wd_device *wdev, struct wd_desc __user *ud)
 static int wd_ioctl_submit_pinned(struct wd_device *wdev,
 				  struct wd_desc __user *ud)
 {
-	struct wd_sync_req sr;
+	struct wd_sync_req *sr = NULL;
 	struct wd_desc d;
 	struct wd_args a;
 	u64 result = 0;
@@ -93,35 +215,38 @@ static int wd_ioctl_submit_pinned(struct wd_device *wdev,
 	if (ret)
 		goto record;
 
-	wd_req_init(&sr.rq, WD_REQ_SYNC, &a);
-	if (!wd_device_enter(wdev))
+	sr = wd_sync_alloc(wdev, &a);
+	if (!sr)
+		return -ENOMEM;
+	if (!wd_device_enter(wdev)) {
+		wd_sync_free(sr);
 		return -ENODEV;
+	}
 	if (wd_op_needs_mm(a.op)) {
-		ret = wd_dma_prepare(wdev, NULL, &a, &sr.rq.dma);
+		ret = wd_dma_prepare(wdev, NULL, &a, &sr->rq.dma);
 		if (ret) {
 			wd_device_exit(wdev);
 			goto record;
 		}
-		sr.rq.flags |= WD_REQ_DMA;
+		sr->rq.flags |= WD_REQ_DMA;
 	}
-	init_completion(&sr.done);
-	sr.wdev = wdev;
 	this_cpu_inc(wdev->stats->submitted);
-	ret = wdev->ops->submit(wdev, &sr.rq, &a, 0);
+	ret = wdev->ops->submit(wdev, &sr->rq, &a, 0);
 	if (ret) {
 		this_cpu_dec(wdev->stats->submitted);
-		wd_req_release(&sr.rq);
 		wd_device_exit(wdev);
 		goto record;
 	}
-	wd_sync_wait(&sr);
-	wd_req_release(&sr.rq);
+	/* the pages are unpinned here, after the device is done with them */
+	wd_sync_wait(sr, false);
 
 	/* the record of a descriptor: see the op table in the uAPI header */
-	ret = min(sr.rq.res, 0);
-	done = max(sr.rq.res, 0);
-	result = ret ? 0 : sr.rq.res2;
+	ret = min(sr->rq.res, 0);
+	done = max(sr->rq.res, 0);
+	result = ret ? 0 : sr->rq.res2;
 record:
+	if (sr)
+		wd_sync_free(sr);
 	if (put_user(ret, &ud->status) || put_user(done, &ud->done) ||
 	    put_user(result, &ud->result))
 		return -EFAULT;

@@ -151,10 +151,18 @@ static int wd_uring_issue(struct wd_device *wdev, struct io_uring_cmd *cmd,
 	if (!wd_device_enter(wdev))
 		return -ENODEV;
 
-	if (wd_should_execute(wdev, a) && wd_execute_inline(wdev, rq, a)) {
-		wd_stats_inline(wdev, rq);
-		wd_device_exit(wdev);
-		return wd_uring_done_now(cmd, rq, issue_flags);
+	if (wd_should_execute(wdev, a)) {
+		switch (wd_execute_inline(wdev, rq, a,
+					  issue_flags & IO_URING_F_NONBLOCK)) {
+		case WD_INLINE_DONE:
+			wd_stats_inline(wdev, rq);
+			wd_device_exit(wdev);
+			return wd_uring_done_now(cmd, rq, issue_flags);
+		case WD_INLINE_PART:
+			/* what ran must not run again: no -EAGAIN from here */
+			sflags |= WD_SUBMIT_FORCE;
+			break;
+		}
 	}
 
 	if (wd_dev_pinned(wdev) && wd_op_needs_mm(a->op)) {
@@ -307,6 +315,35 @@ static void wd_uring_task_done(struct io_uring_cmd *cmd,
 	 * never seen then, but io_uring still needs the request back.
 	 */
 	io_uring_cmd_done(cmd, rq->res, rq->res2, issue_flags);
+}
+
+/*
+ * The request's submitter faults in what the driver stopped at, from task
+ * work (not the lazy kind: the submitter may be waiting for this very
+ * request's CQE), then hands the request back to the driver.
+ */
+static void wd_uring_fault_tw(struct io_uring_cmd *cmd,
+			      unsigned int issue_flags)
+{
+	struct wd_req *rq = io_uring_cmd_to_pdu(cmd, struct wd_req);
+	struct wd_device *wdev = cmd->file->private_data;
+	struct wd_fault *fault = rq->fault;
+	int err;
+
+	/* the task is exiting: nobody to fault for, nobody to wait */
+	if (issue_flags & IO_URING_F_TASK_DEAD) {
+		wd_req_cancel(rq);
+		err = -ECANCELED;
+	} else {
+		err = wd_fault_in(rq);
+	}
+	wdev->ops->resume(wdev, rq, fault, err);
+}
+
+int wd_uring_fault(struct wd_req *rq)
+{
+	io_uring_cmd_complete_in_task(wd_req_to_cmd(rq), wd_uring_fault_tw);
+	return 0;
 }
 
 /*

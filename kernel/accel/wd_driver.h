@@ -38,6 +38,15 @@
  * batch ends. Every doorbell write is counted with wd_doorbell_count()
  * (sysfs "doorbells").
  *
+ * Faults: a driver that works in the submitter's address space must never
+ * wait for a page of it (a userfaultfd or FUSE page may never come, and
+ * the device is everyone's). It touches user memory with page faults
+ * disabled; at a page that is not present it stops the request with its
+ * progress kept and calls wd_req_fault(): the core has the range faulted
+ * in by the submitter, in its own context (killable, as read(2) would
+ * fault), and hands the request back through ops->resume(). A stalled
+ * page then stalls only the request, and the submitter, that named it.
+ *
  * Cancellation: a request the driver owns may be cancelled (io_uring is
  * tearing its ring down, or its task is exiting or exec'ing). The core
  * only marks it; wd_req_canceled() then says so. A driver checks it where
@@ -89,8 +98,22 @@ struct wd_args {
 };
 
 /**
+ * struct wd_fault - a range for the submitter to fault in
+ * @addr: user address (in the request's address space)
+ * @len: bytes from @addr
+ * @write: fault it in for writing
+ */
+struct wd_fault {
+	u64	addr;
+	u32	len;
+	bool	write;
+};
+
+/**
  * struct wd_req - one request, as the driver sees it
  * @node: free for the driver while it owns the request (queue link)
+ * @fault: the core's while the request is away for a fault
+ *	(wd_req_fault() to ops->resume())
  * @mm: WD_DEV_F_CPU_SVA devices: the submitter's address space, for ops
  *	with memory operands (NULL for NOP). The core holds a reference on
  *	the mm_struct (mmgrab) for the request's life; a driver that works in
@@ -107,7 +130,10 @@ struct wd_args {
  * Lives in the io_uring command's private area: no allocation per request.
  */
 struct wd_req {
-	struct llist_node	node;
+	union {
+		struct llist_node	node;
+		struct wd_fault		*fault;
+	};
 	union {
 		struct mm_struct	*mm;
 		struct wd_dma		*dma;
@@ -138,6 +164,12 @@ static inline bool wd_req_canceled(const struct wd_req *rq)
 
 /* ops->submit() flags */
 #define WD_SUBMIT_NOWAIT	BIT(0)	/* may not sleep (io_uring issue) */
+/*
+ * Part of the request has run already (the head of a batch, in the issue
+ * path): the driver must take the rest, even with its queue full, because
+ * an -EAGAIN would have io_uring issue the whole request again.
+ */
+#define WD_SUBMIT_FORCE		BIT(1)
 
 /**
  * struct wd_dma_map - one memory operand of a pinned-mode request
@@ -199,6 +231,14 @@ struct wd_dma {
  *	ops->submit() queued there after wd_doorbell_defer() said it could
  *	wait. Called once per deferral, at the end of the submitter's batch,
  *	possibly from inside schedule(): must not sleep.
+ * @resume: required with WD_DEV_F_CPU_SVA and WD_DEV_F_SVA: @rq comes
+ *	back from wd_req_fault() with @fault (the range the driver asked
+ *	for). @err is 0 when the range is present now: go on where the
+ *	request stopped; otherwise end the request (or, in a batch, the
+ *	descriptor) at that point with @err (-EFAULT: nothing mapped there;
+ *	-ECANCELED: the submitter canceled it or is gone). Called in the
+ *	submitter's task (or the ioctl caller's), may sleep; the driver
+ *	owns the request again from here on.
  * @poll: optional: look for finished work (a ring set up with
  *	IORING_SETUP_IOPOLL calls it while it waits) and wd_complete() what
  *	has finished. Returns how many requests it completed. Must not sleep;
@@ -213,6 +253,8 @@ struct wd_ops {
 	u32		(*execute)(struct wd_device *wdev, struct wd_req *rq,
 				   const struct wd_args *args);
 	void		(*commit)(struct wd_device *wdev, void *queue);
+	void		(*resume)(struct wd_device *wdev, struct wd_req *rq,
+				  struct wd_fault *fault, int err);
 	int		(*poll)(struct wd_device *wdev);
 };
 
@@ -266,6 +308,7 @@ void wd_device_unregister(struct wd_device *wdev);
 void wd_device_put(struct wd_device *wdev);
 
 void wd_complete(struct wd_req *rq);
+int wd_req_fault(struct wd_req *rq, struct wd_fault *fault);
 
 bool wd_doorbell_defer(struct wd_device *wdev, void *queue);
 void wd_doorbell_count(struct wd_device *wdev);
@@ -306,6 +349,13 @@ struct wd_result {
  * @in_place: read-only ops may read user pages where they lie (looked up
  *	and mapped, no copy); for executors that run in a thread of their
  *	own, such as an engine, with the submitter's mm adopted
+ * @trap_faults: an engine's: wd_cpu_job_run() runs with page faults
+ *	disabled and hands a fault back instead of failing on it
+ * @probe: inline (set by wd_cpu_run()): faults are disabled, run nothing
+ *	that would meet one
+ * @rq: the request running (wd_cpu_job_run()), for its cancellation
+ * @fault_set: a user access came up short, at @fault_addr (for writing:
+ *	@fault_write)
  * @deflate_ws: zlib deflate workspace (wd_cpu_ctx_alloc_zlib()); without
  *	it the compression ops cannot run here
  * @inflate_ws: zlib inflate workspace
@@ -322,6 +372,12 @@ struct wd_cpu_ctx {
 	bool	may_grow;
 	bool	grown;
 	bool	in_place;
+	bool	trap_faults;
+	bool	probe;
+	bool	fault_set;
+	bool	fault_write;
+	u64	fault_addr;
+	const struct wd_req *rq;
 	void	*deflate_ws;
 	void	*inflate_ws;
 	void	*zstd_cws;
@@ -354,6 +410,48 @@ void wd_cpu_result(struct wd_req *rq, const struct wd_args *args,
 		   const struct wd_result *r);
 u32 wd_cpu_run(struct wd_cpu_ctx *ctx, const struct wd_device *wdev,
 	       struct wd_req *rq, const struct wd_args *args, u32 max_len);
+
+/**
+ * struct wd_cpu_job - a request on its way through the CPU executor,
+ *	resumable after a slice or a fault
+ * @args: the request: an op, or a batch
+ * @one: the op running (a batch's current descriptor)
+ * @r: its progress
+ * @idx: batch: descriptors finished
+ * @ok: batch: ... of which succeeded
+ * @fatal: batch: the descriptor array could not be read or written
+ * @max_len: stop (WD_CPU_STOP) before a descriptor longer than this
+ * @phase: where the job is (the executor's)
+ * @trips: fault trips in a row that found no progress
+ * @fault_where: where the last one stopped
+ * @fault: after WD_CPU_FAULT: what the submitter should fault in
+ */
+struct wd_cpu_job {
+	struct wd_args		args;
+	struct wd_args		one;
+	struct wd_result	r;
+	u32			idx;
+	u32			ok;
+	s32			fatal;
+	u32			max_len;
+	u8			phase;
+	u8			trips;
+	u64			fault_where;
+	struct wd_fault		fault;
+};
+
+/* wd_cpu_job_run() */
+enum {
+	WD_CPU_DONE,	/* finished: the request's results are set */
+	WD_CPU_MORE,	/* the budget is spent: run it again */
+	WD_CPU_FAULT,	/* stopped at a fault: see wd_cpu_job.fault */
+	WD_CPU_STOP,	/* inline: the rest is the device's */
+};
+
+void wd_cpu_job_init(struct wd_cpu_job *j, const struct wd_args *a);
+int wd_cpu_job_run(struct wd_cpu_ctx *ctx, const struct wd_device *wdev,
+		   struct wd_req *rq, struct wd_cpu_job *j, u32 budget);
+void wd_cpu_job_resume(struct wd_cpu_job *j, int err);
 
 static inline const char *wd_device_name(const struct wd_device *wdev)
 {

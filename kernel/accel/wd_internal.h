@@ -6,6 +6,7 @@
 #include <linux/completion.h>
 #include <linux/io_uring/cmd.h>
 #include <linux/sched/mm.h>
+#include <linux/uaccess.h>
 #include "wd_driver.h"
 
 /* wd_req.flags */
@@ -62,12 +63,28 @@ static inline bool wd_op_needs_mm(u8 op)
 	       (op < WD_OP_END && (wd_op_table[op].operands & WD_OPND_MEM));
 }
 
-/* A request made by the ioctl: the caller waits on @done. */
+/*
+ * A request made by the ioctl: the caller waits on @done, which is
+ * completed when the driver finishes (@finished) and also when it hands
+ * the request over for a fault (@fault_pending). A caller killed while it
+ * waits leaves the request to the driver (@abandoned), and the completion
+ * frees it. @lock orders those three.
+ */
 struct wd_sync_req {
 	struct wd_req		rq;
 	struct wd_device	*wdev;
 	struct completion	done;
+	spinlock_t		lock;
+	bool			finished;
+	bool			fault_pending;
+	bool			abandoned;
 };
+
+void wd_sync_free(struct wd_sync_req *sr);
+bool wd_sync_finish(struct wd_sync_req *sr);
+int wd_sync_fault(struct wd_sync_req *sr);
+int wd_uring_fault(struct wd_req *rq);
+int wd_fault_in(struct wd_req *rq);
 
 /*
  * Only one context ever cancels a given request (its ring's owner, under
@@ -81,6 +98,10 @@ static inline void wd_req_cancel(struct wd_req *rq)
 
 long wd_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 
+int wd_cpu_copy_in(struct wd_cpu_ctx *ctx, void *buf, u64 uaddr, size_t n);
+int wd_cpu_copy_out(struct wd_cpu_ctx *ctx, u64 uaddr, const void *buf,
+		    size_t n);
+bool wd_cpu_should_stop(const struct wd_cpu_ctx *ctx);
 void wd_cpu_compress(struct wd_cpu_ctx *ctx, const struct wd_args *a,
 		     struct wd_result *r);
 void wd_cpu_decompress(struct wd_cpu_ctx *ctx, const struct wd_args *a,
@@ -146,20 +167,36 @@ static inline bool wd_should_execute(const struct wd_device *wdev,
 	       !(wd_op_table[a->op].operands & WD_OPND_ENGINE);
 }
 
-/*
- * Run @a through ops->execute(). Returns true when that finished it;
- * otherwise @a is what is left of a batch, for the device.
- */
-static inline bool wd_execute_inline(struct wd_device *wdev,
-				     struct wd_req *rq, struct wd_args *a)
-{
-	u32 consumed = wdev->ops->execute(wdev, rq, a);
+/* wd_execute_inline() */
+enum {
+	WD_INLINE_DONE,	/* finished: results set */
+	WD_INLINE_NONE,	/* nothing ran: all of it is the device's */
+	WD_INLINE_PART,	/* the head of a batch ran: @a is the rest */
+};
 
+/*
+ * Run @a through ops->execute(). From the io_uring issue path (@nowait),
+ * with page faults disabled: the driver then runs only what is present,
+ * and a fault is never taken under the ring's lock.
+ */
+static inline int wd_execute_inline(struct wd_device *wdev,
+				    struct wd_req *rq, struct wd_args *a,
+				    bool nowait)
+{
+	u32 consumed;
+
+	if (nowait)
+		pagefault_disable();
+	consumed = wdev->ops->execute(wdev, rq, a);
+	if (nowait)
+		pagefault_enable();
+	if (!consumed)
+		return WD_INLINE_NONE;
 	if (a->op != WD_OP_BATCH || consumed >= a->len || rq->res < 0)
-		return true;
+		return WD_INLINE_DONE;
 	a->addr += (u64)consumed * sizeof(struct wd_desc);
 	a->len -= consumed;
-	return false;
+	return WD_INLINE_PART;
 }
 
 /*

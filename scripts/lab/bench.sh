@@ -5,7 +5,8 @@
 # Usage: bench.sh [stock|debug]   (default stock; the debug kernel's
 #                                  detectors make its figures meaningless)
 # Writes build/bench/bench.txt (the tables), bench.json (every figure) and
-# bench.png (the chart); exits non-zero if the bench did not finish.
+# bench.png (the chart); exits non-zero if the bench did not finish or the
+# kernel reported a problem (oops, panic, BUG, WARNING, ...).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 tier=${1:-stock}
@@ -15,8 +16,11 @@ out=$WD_BUILD/bench
 read -r kernel initrd < <("$WD_ROOT/scripts/lab/prepare.sh" "$tier")
 [ -n "${initrd:-}" ] || die "build failed"
 mkdir -p "$out"
+# qemu.sh fails, and says why, if the kernel oopsed, panicked or warned, or
+# the bench did not finish
 "$WD_ROOT/scripts/lab/qemu.sh" "$kernel" "$initrd" bench "$out" 900 |
-	tee "$out/bench.txt"
+	tee "$out/bench.txt" ||
+	die "the bench run failed (tables: $out/bench.txt, console: $out/console.log)"
 
 # A finished run ends its JSON array and prints the targets.
 tail -c 3 "$out/bench.json" 2>/dev/null | grep -q ']' ||

@@ -2,6 +2,9 @@
 # make vm / make demo / make bench: boot the lab VM with the modules loaded.
 #
 # Usage: vm.sh shell|demo|bench [stock|debug]   (default tier: stock)
+# Exits non-zero, showing the kernel's report, if the kernel oopsed,
+# panicked or warned, or the VM stopped before the demo finished (or before
+# the shell came up); the console is kept in build/TIER/MODE/console.log.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 mode=$1

@@ -16,6 +16,12 @@
  * never touches an mm whose owner is gone (mmget_not_zero() fails: the
  * request completes with -ESRCH).
  *
+ * The engine is shared by every submitter, so it never waits for one
+ * submitter's page: it works with page faults disabled, and a request that
+ * meets a page that is not present leaves the engine (wd_req_fault()) until
+ * its submitter has faulted the page in, then carries on where it stopped
+ * (wd_soft_resume()). The engine meanwhile serves everyone else.
+ *
  * A canceled request (see wd_req_canceled()) ends before its next slice,
  * and so does one whose process has gone; in a batch, the descriptor
  * running and every one after it get -ECANCELED in their records.
@@ -71,7 +77,6 @@ MODULE_PARM_DESC(ring_size, "Descriptor ring slots per queue (power of 2, 8..655
  * not for the whole request.
  */
 #define WD_SOFT_SLICE		(1U << 20)
-#define WD_SOFT_PARKED_MAX	8
 /*
  * How long an engine polls its ring before sleeping, by default: longer
  * than a submitter takes to reap a batch and send the next, so that a busy
@@ -88,11 +93,17 @@ struct wd_soft_slot {
 	struct wd_args	args;
 };
 
-/* A long request between two slices. */
+/*
+ * A request that needs more than one slice, or left for a fault: on the
+ * queue's active list between slices, on its backlog when it comes back
+ * from its submitter (or was forced in past a full ring).
+ */
 struct wd_soft_job {
+	struct list_head	node;
+	struct llist_node	lnode;
 	struct wd_req		*rq;
-	struct wd_args		args;
-	struct wd_result	r;
+	struct wd_soft_queue	*q;
+	struct wd_cpu_job	cj;
 };
 
 struct wd_soft_queue {
@@ -105,8 +116,9 @@ struct wd_soft_queue {
 	bool			idle;		/* asleep, or about to be */
 	struct mm_struct	*mm;		/* adopted, mm_users held */
 	struct wd_cpu_ctx	cpu;
-	unsigned int		nr_parked;
-	struct wd_soft_job	parked[WD_SOFT_PARKED_MAX];
+	struct list_head	active;		/* long jobs, one slice each */
+
+	struct llist_head	backlog;	/* jobs back for the engine */
 
 	struct wd_soft_slot	*ring;
 	u32			mask;
@@ -157,30 +169,41 @@ static bool wd_soft_adopt_mm(struct wd_soft_queue *q, struct mm_struct *mm)
 }
 
 /*
- * One slice of @j in its submitter's address space. Returns true when the
- * request is finished (and completed).
+ * One slice of @j in its submitter's address space, page faults disabled.
+ * Completes the request when it is finished; returns WD_CPU_DONE,
+ * WD_CPU_MORE or WD_CPU_FAULT.
  */
-static bool wd_soft_slice(struct wd_soft_queue *q, struct wd_soft_job *j)
+static int wd_soft_slice(struct wd_soft_queue *q, struct wd_soft_job *j)
 {
-	int err = 0;
+	struct wd_req *rq = j->rq;
+	int ret;
 
-	if (wd_req_canceled(j->rq))
-		err = -ECANCELED;
-	else if (!wd_soft_adopt_mm(q, j->rq->mm))
-		err = -ESRCH;
-	else if (wd_cpu_owner_gone(&q->cpu))
-		err = -ECANCELED;
-	if (err) {
-		j->rq->res = err;
-		j->rq->res2 = 0;
-		wd_complete(j->rq);
-		return true;
+	if (!wd_soft_adopt_mm(q, rq->mm)) {
+		rq->res = -ESRCH;
+		rq->res2 = 0;
+		wd_complete(rq);
+		return WD_CPU_DONE;
 	}
-	if (!wd_cpu_step(&q->cpu, &j->args, &j->r, WD_SOFT_SLICE))
-		return false;
-	wd_cpu_result(j->rq, &j->args, &j->r);
-	wd_complete(j->rq);
-	return true;
+	pagefault_disable();
+	ret = wd_cpu_job_run(&q->cpu, q->soft->wdev, rq, &j->cj, WD_SOFT_SLICE);
+	pagefault_enable();
+	if (ret == WD_CPU_DONE)
+		wd_complete(rq);
+	return ret;
+}
+
+/*
+ * @j stopped at a page that is not present: its submitter faults it in.
+ * If it cannot (it is gone), the job ends there, on the active list.
+ */
+static void wd_soft_fault(struct wd_soft_queue *q, struct wd_soft_job *j)
+{
+	int err = wd_req_fault(j->rq, &j->cj.fault);
+
+	if (!err)
+		return;
+	wd_cpu_job_resume(&j->cj, err);
+	list_add_tail(&j->node, &q->active);
 }
 
 /* A request taken off the ring: its first slice, or all of it. */
@@ -188,7 +211,8 @@ static void wd_soft_start(struct wd_soft_queue *q, struct wd_req *rq,
 			  const struct wd_args *args)
 {
 	unsigned int delay = READ_ONCE(q->soft->delay_us);
-	struct wd_soft_job job = { .rq = rq, .args = *args };
+	struct wd_soft_job job = { .rq = rq, .q = q }, *j;
+	int ret;
 
 	if (delay)
 		fsleep(delay);
@@ -200,38 +224,64 @@ static void wd_soft_start(struct wd_soft_queue *q, struct wd_req *rq,
 		wd_complete(rq);
 		return;
 	}
-	if (args->op == WD_OP_BATCH) {
-		if (wd_soft_adopt_mm(q, rq->mm))
-			wd_cpu_run(&q->cpu, q->soft->wdev, rq, args, U32_MAX);
-		else
-			rq->res = -ESRCH;
+	wd_cpu_job_init(&job.cj, args);
+	ret = wd_soft_slice(q, &job);
+	if (ret == WD_CPU_DONE)
+		return;
+	/* it outlives this slice: the common short request never gets here */
+	j = kmemdup(&job, sizeof(job), GFP_KERNEL);
+	if (!j) {
+		rq->res = -ENOMEM;
+		rq->res2 = 0;
 		wd_complete(rq);
 		return;
 	}
-
-	wd_cpu_begin(args, &job.r);
-	if (wd_soft_slice(q, &job))
-		return;
-	if (q->nr_parked < WD_SOFT_PARKED_MAX) {
-		q->parked[q->nr_parked++] = job;
-		return;
-	}
-	/* no room to park: this one runs to its end */
-	while (!wd_soft_slice(q, &job))
-		;
+	if (ret == WD_CPU_FAULT)
+		wd_soft_fault(q, j);
+	else
+		list_add_tail(&j->node, &q->active);
 }
 
-/* One slice of every parked request, in turn. */
-static void wd_soft_run_parked(struct wd_soft_queue *q)
+/* Jobs back from their submitters join the active list, in order. */
+static void wd_soft_take_backlog(struct wd_soft_queue *q)
 {
-	unsigned int i = 0;
+	struct llist_node *first = llist_del_all(&q->backlog);
+	struct wd_soft_job *j, *tmp;
 
-	while (i < q->nr_parked) {
-		if (wd_soft_slice(q, &q->parked[i]))
-			q->parked[i] = q->parked[--q->nr_parked];
+	llist_for_each_entry_safe(j, tmp, llist_reverse_order(first), lnode)
+		list_add_tail(&j->node, &q->active);
+}
+
+/* One slice of every active job, in turn. */
+static void wd_soft_run_active(struct wd_soft_queue *q)
+{
+	struct wd_soft_job *j, *tmp;
+	LIST_HEAD(more);
+
+	wd_soft_take_backlog(q);
+	list_for_each_entry_safe(j, tmp, &q->active, node) {
+		int ret = wd_soft_slice(q, j);
+
+		if (ret == WD_CPU_MORE)
+			continue;
+		list_del(&j->node);
+		if (ret == WD_CPU_FAULT)
+			wd_soft_fault(q, j);
 		else
-			i++;
+			kfree(j);
+		cond_resched();
 	}
+}
+
+/* Jobs between slices, or back for the engine. */
+static bool wd_soft_has_jobs(struct wd_soft_queue *q)
+{
+	return !list_empty(&q->active) || !llist_empty(&q->backlog);
+}
+
+static bool wd_soft_has_work(struct wd_soft_queue *q)
+{
+	return READ_ONCE(q->head) != q->tail || wd_soft_has_jobs(q);
 }
 
 /*
@@ -249,7 +299,7 @@ static bool wd_soft_poll(struct wd_soft_queue *q)
 		return false;
 	end = local_clock() + (u64)us * NSEC_PER_USEC;
 	do {
-		if (READ_ONCE(q->head) != q->tail)
+		if (wd_soft_has_work(q))
 			return true;
 		cpu_relax();
 	} while (!need_resched() && local_clock() < end);
@@ -264,8 +314,8 @@ static int wd_soft_engine(void *data)
 		/* acquire: pairs with the release publishing filled slots */
 		u32 head = smp_load_acquire(&q->head);
 
-		if (q->tail == head && q->nr_parked) {
-			wd_soft_run_parked(q);
+		if (q->tail == head && wd_soft_has_jobs(q)) {
+			wd_soft_run_active(q);
 			continue;
 		}
 		if (q->tail == head && wd_soft_poll(q))
@@ -274,9 +324,9 @@ static int wd_soft_engine(void *data)
 			/* Idle: nothing of a process may stay pinned. */
 			wd_soft_drop_mm(q);
 			WRITE_ONCE(q->idle, true);
-			/* pairs with the barrier in wd_soft_doorbell() */
+			/* pairs with the barrier in wd_soft_kick() */
 			set_current_state(TASK_INTERRUPTIBLE);
-			if (READ_ONCE(q->head) == q->tail) {
+			if (!wd_soft_has_work(q)) {
 				/*
 				 * Stopping only ever happens after
 				 * unregistration has drained every request.
@@ -303,13 +353,22 @@ static int wd_soft_engine(void *data)
 			wd_soft_start(q, rq, &args);
 			cond_resched();
 		}
-		if (q->nr_parked)
-			wd_soft_run_parked(q);
+		if (wd_soft_has_jobs(q))
+			wd_soft_run_active(q);
 	}
 	__set_current_state(TASK_RUNNING);
 	WRITE_ONCE(q->idle, false);
 	wd_soft_drop_mm(q);
 	return 0;
+}
+
+/* Wake the engine if it sleeps: work was published before this. */
+static void wd_soft_kick(struct wd_soft_queue *q)
+{
+	/* pairs with set_current_state() in the engine */
+	smp_mb();
+	if (READ_ONCE(q->idle))
+		wake_up_process(q->engine);
 }
 
 /*
@@ -320,10 +379,44 @@ static int wd_soft_engine(void *data)
 static void wd_soft_doorbell(struct wd_soft_queue *q)
 {
 	wd_doorbell_count(q->soft->wdev);
-	/* pairs with set_current_state() in the engine */
-	smp_mb();
-	if (READ_ONCE(q->idle))
-		wake_up_process(q->engine);
+	wd_soft_kick(q);
+}
+
+/* A job goes (back) to its queue's engine, past the ring. */
+static void wd_soft_backlog(struct wd_soft_queue *q, struct wd_soft_job *j)
+{
+	llist_add(&j->lnode, &q->backlog);
+	wd_soft_kick(q);
+}
+
+/* The submitter has faulted in what @rq stopped at (or could not). */
+static void wd_soft_resume(struct wd_device *wdev, struct wd_req *rq,
+			   struct wd_fault *fault, int err)
+{
+	struct wd_soft_job *j = container_of(fault, struct wd_soft_job,
+					     cj.fault);
+
+	wd_cpu_job_resume(&j->cj, err);
+	wd_soft_backlog(j->q, j);
+}
+
+/*
+ * The rest of a request part of which has run (WD_SUBMIT_FORCE), with the
+ * ring full: it cannot be refused, so it goes in past the ring. This is
+ * bounded by what the submitter may have in flight.
+ */
+static int wd_soft_force(struct wd_soft_queue *q, struct wd_req *rq,
+			 const struct wd_args *args)
+{
+	struct wd_soft_job *j = kzalloc(sizeof(*j), GFP_KERNEL_ACCOUNT);
+
+	if (!j)
+		return -ENOMEM;
+	j->rq = rq;
+	j->q = q;
+	wd_cpu_job_init(&j->cj, args);
+	wd_soft_backlog(q, j);
+	return 0;
 }
 
 /* The end of a submission batch: one doorbell for what it queued on @queue. */
@@ -353,6 +446,8 @@ static int wd_soft_submit(struct wd_device *wdev, struct wd_req *rq,
 		if (wd_soft_used(q) <= q->mask)
 			break;
 		spin_unlock(&q->lock);
+		if (sflags & WD_SUBMIT_FORCE)
+			return wd_soft_force(q, rq, args);
 		/* Full: io_uring retries from a context that may sleep. */
 		if (sflags & WD_SUBMIT_NOWAIT)
 			return -EAGAIN;
@@ -396,6 +491,7 @@ static const struct wd_ops wd_soft_ops = {
 	.submit		= wd_soft_submit,
 	.execute	= wd_soft_execute,
 	.commit		= wd_soft_commit,
+	.resume		= wd_soft_resume,
 };
 
 static ssize_t delay_us_show(struct device *dev, struct device_attribute *attr,
@@ -503,12 +599,15 @@ static int wd_soft_init_queue(struct wd_soft *soft, unsigned int i)
 
 	spin_lock_init(&q->lock);
 	init_waitqueue_head(&q->room);
+	INIT_LIST_HEAD(&q->active);
+	init_llist_head(&q->backlog);
 	q->soft = soft;
 	q->mask = ring_size - 1;
 	q->ring = kvcalloc(ring_size, sizeof(*q->ring), GFP_KERNEL);
 	q->cpu.bounce = kmalloc(WD_CPU_BOUNCE_MAX, GFP_KERNEL);
 	q->cpu.bounce_size = WD_CPU_BOUNCE_MAX;
 	q->cpu.in_place = true;
+	q->cpu.trap_faults = true;
 	if (!q->ring || !q->cpu.bounce || wd_cpu_ctx_alloc_codecs(&q->cpu))
 		return -ENOMEM;
 

@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A page that never comes stalls only the request that named it.
+ *
+ * soft0's engine is shared by every process that uses the device. Each
+ * case here gives it an operand in a userfaultfd range that nobody serves
+ * (a fault there waits until the range is served, the userfaultfd is
+ * closed, or the faulting task is killed) and checks that:
+ *  - another process's COPYs on the same device, on the same engine, keep
+ *    completing, correct (counted, not timed);
+ *  - the stalled submitter can be killed, and the device goes idle;
+ *  - closing the userfaultfd lets the stalled request finish;
+ *  - a small request, which the issue path would run inline, does not
+ *    wedge its ring (the submission returns, other CQEs arrive);
+ *  - a WD_IOC_SUBMIT caller stalled the same way stays killable.
+ *
+ * The waits below only bound a hang (a generous minute each); no case
+ * depends on how fast anything runs.
+ */
+#include <linux/userfaultfd.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include "wd_uring.h"
+
+#define STALL_LEN	(64U << 10)	/* past inline_max: the engine's */
+#define SMALL_LEN	256		/* within inline_max */
+#define TENANT_OPS	100
+#define TENANT_LEN	4096
+#define HANG_MS		60000		/* only a hang takes this long */
+
+static const char *dev;
+
+/* What a stalled child tells the parent, in shared memory. */
+struct report {
+	volatile int stage;	/* how far the child got */
+	volatile int res;	/* the stalled request's result */
+	volatile int other_res;	/* another CQE's result */
+	volatile int close_now;	/* the parent says: close the uffd */
+	volatile int fail;	/* the child's setup failed at this line */
+};
+
+static struct report *rep;
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Wait (bounded only against a hang) for the child to reach @stage. */
+static int wait_stage(int stage)
+{
+	double end = now_ms() + HANG_MS;
+
+	while (rep->stage < stage && !rep->fail && now_ms() < end)
+		usleep(2000);
+	if (rep->fail)
+		wd_diag("the child's setup failed (uffd.c line %d)", rep->fail);
+	return rep->stage >= stage;
+}
+
+/*
+ * An anonymous range registered with a fresh userfaultfd for missing
+ * pages, not served by anyone: a fault there waits. Returns the uffd (or
+ * -errno) and the range in *@area.
+ */
+static int stalled_range(size_t len, void **area)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	void *p;
+	int uffd;
+
+	uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
+	if (uffd < 0)
+		return -errno;
+	if (ioctl(uffd, UFFDIO_API, &api)) {
+		close(uffd);
+		return -errno;
+	}
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		close(uffd);
+		return -ENOMEM;
+	}
+	reg.range.start = (unsigned long)p;
+	reg.range.len = len;
+	if (ioctl(uffd, UFFDIO_REGISTER, &reg)) {
+		int err = -errno;
+
+		munmap(p, len);
+		close(uffd);
+		return err;
+	}
+	*area = p;
+	return uffd;
+}
+
+static void *map(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/*
+ * The other tenant: TENANT_OPS 4 KiB COPYs on its own ring, one at a time,
+ * each checked. Returns how many completed correctly; a CQE that does not
+ * come within HANG_MS ends the count.
+ */
+static int tenant_copies(int fd)
+{
+	struct __kernel_timespec ts = { .tv_sec = HANG_MS / 1000 };
+	unsigned char *s = map(TENANT_LEN), *d = map(TENANT_LEN);
+	struct io_uring ring;
+	int i, good = 0;
+
+	if (!s || !d || io_uring_queue_init(8, &ring, 0))
+		return -1;
+	for (i = 0; i < TENANT_OPS; i++) {
+		struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+		struct io_uring_cqe *cqe;
+		int res;
+
+		memset(s, i + 1, TENANT_LEN);
+		memset(d, 0, TENANT_LEN);
+		io_uring_prep_accel_copy(sqe, fd, d, s, TENANT_LEN);
+		io_uring_submit(&ring);
+		if (io_uring_wait_cqe_timeout(&ring, &cqe, &ts)) {
+			wd_diag("tenant: COPY %d got no CQE", i);
+			break;
+		}
+		res = cqe->res;
+		io_uring_cqe_seen(&ring, cqe);
+		if (res != TENANT_LEN || memcmp(s, d, TENANT_LEN)) {
+			wd_diag("tenant: COPY %d: res %d", i, res);
+			break;
+		}
+		good++;
+	}
+	io_uring_queue_exit(&ring);
+	munmap(s, TENANT_LEN);
+	munmap(d, TENANT_LEN);
+	return good;
+}
+
+enum { VIA_RING, VIA_IOCTL };
+
+/*
+ * The stalled submitter (a child): a COPY of @len bytes from an unserved
+ * userfaultfd range, through a ring or the ioctl. Stage 1: submitted;
+ * stage 2: a NOP submitted with it completed (rings only); stage 3: the
+ * COPY completed (rep->res). With @close_after, a second thread closes
+ * the userfaultfd when the parent says so.
+ */
+struct stall_args {
+	int	uffd;
+};
+
+static void *closer(void *arg)
+{
+	struct stall_args *a = arg;
+
+	while (!rep->close_now)
+		usleep(2000);
+	close(a->uffd);
+	return NULL;
+}
+
+static void __attribute__((noreturn)) child_fail(int line)
+{
+	rep->fail = line;
+	_exit(2);
+}
+
+static void __attribute__((noreturn)) stall_child(int how, size_t len,
+						  bool close_after)
+{
+	struct stall_args sa;
+	struct io_uring ring;
+	struct io_uring_cqe *cqe;
+	struct io_uring_sqe *sqe;
+	struct wd_desc d;
+	void *area, *out = map(len);
+	pthread_t t;
+	int fd, i;
+
+	fd = io_uring_accel_open(dev, O_RDWR);
+	/* userfaultfd registers whole pages */
+	sa.uffd = stalled_range((len + 4095) & ~4095UL, &area);
+	if (fd < 0 || sa.uffd < 0 || !out)
+		child_fail(__LINE__);
+	if (close_after && pthread_create(&t, NULL, closer, &sa))
+		child_fail(__LINE__);
+
+	if (how == VIA_IOCTL) {
+		wd_desc_copy(&d, out, area, len);
+		rep->stage = 1;
+		rep->res = io_uring_accel_submit_sync(fd, &d);
+		rep->stage = 3;
+		_exit(0);
+	}
+	if (io_uring_queue_init(8, &ring, 0))
+		child_fail(__LINE__);
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_accel_copy(sqe, fd, out, area, len);
+	sqe->user_data = 1;
+	wd_nop_sqe(&ring, fd, WD_NOP_F_INLINE, 0, 0)->user_data = 2;
+	if (io_uring_submit(&ring) != 2)
+		child_fail(__LINE__);
+	rep->stage = 1;
+	for (i = 0; i < 2; i++) {
+		if (io_uring_wait_cqe(&ring, &cqe))
+			child_fail(__LINE__);
+		if (cqe->user_data == 2) {
+			rep->other_res = cqe->res;
+			rep->stage = 2;
+		} else {
+			rep->res = cqe->res;
+		}
+		io_uring_cqe_seen(&ring, cqe);
+	}
+	rep->stage = 3;
+	_exit(0);
+}
+
+static pid_t start_stall(int how, size_t len, bool close_after)
+{
+	pid_t pid;
+
+	memset(rep, 0, sizeof(*rep));
+	pid = fork();
+	if (!pid)
+		stall_child(how, len, close_after);
+	return pid;
+}
+
+/* Kill @pid, reap it, and wait for the device to be idle: true if so. */
+static bool kill_and_settle(pid_t pid)
+{
+	int status;
+
+	kill(pid, SIGKILL);
+	if (waitpid(pid, &status, 0) != pid)
+		return false;
+	return wd_wait_idle(dev, HANG_MS) == 0;
+}
+
+/* Is the child's stalled request still stalled? (no CQE, still alive) */
+static bool still_stalled(pid_t pid)
+{
+	return rep->stage < 3 && waitpid(pid, NULL, WNOHANG) == 0;
+}
+
+static void case_engine(int fd, int how, const char *what)
+{
+	pid_t pid = start_stall(how, STALL_LEN, false);
+	bool stalled, settled;
+	int good;
+
+	if (!wait_stage(1)) {
+		wd_ok(0, "%s: the stalled child submitted", what);
+		kill_and_settle(pid);
+		return;
+	}
+	/* the engine has the request: it is in flight on soft0 */
+	good = tenant_copies(fd);
+	stalled = still_stalled(pid);
+	settled = kill_and_settle(pid);
+	if (good != TENANT_OPS || !stalled || !settled)
+		wd_diag("%d of %d COPYs completed; stalled request %s; device %s",
+			good, TENANT_OPS, stalled ? "still waiting" : "ended",
+			settled ? "idle after the kill" : "not idle");
+	wd_ok(good == TENANT_OPS && stalled && settled,
+	      "%s: another process's %d COPYs complete while a request waits for an unserved page; killing its submitter ends it",
+	      what, TENANT_OPS);
+}
+
+static void case_close(void)
+{
+	pid_t pid = start_stall(VIA_RING, STALL_LEN, true);
+	bool done;
+
+	if (!wait_stage(1)) {
+		wd_ok(0, "uffd closed: the stalled child submitted");
+		kill_and_settle(pid);
+		return;
+	}
+	rep->close_now = 1;	/* the child's second thread closes the uffd */
+	done = wait_stage(3);
+	if (!done || rep->res != (int)STALL_LEN)
+		wd_diag("stage %d, res %d", rep->stage, rep->res);
+	wd_ok(done && rep->res == (int)STALL_LEN,
+	      "uffd closed: the stalled COPY goes on and completes (res %d)",
+	      rep->res);
+	kill_and_settle(pid);
+}
+
+static void case_inline(int fd)
+{
+	pid_t pid = start_stall(VIA_RING, SMALL_LEN, false);
+	bool nop, stalled, settled;
+	int good = 0;
+
+	/* before: the issue path took the fault, inside io_uring_submit() */
+	nop = wait_stage(2) && rep->other_res == 0;
+	if (nop)
+		good = tenant_copies(fd);
+	stalled = still_stalled(pid);
+	settled = kill_and_settle(pid);
+	if (!nop || good != TENANT_OPS || !stalled || !settled)
+		wd_diag("stage %d, NOP res %d, %d COPYs, %s, %s", rep->stage,
+			rep->other_res, good, stalled ? "stalled" : "ended",
+			settled ? "idle" : "not idle");
+	wd_ok(nop && good == TENANT_OPS && stalled && settled,
+	      "inline-sized COPY from an unserved page: the submission returns, the NOP beside it completes, others' COPYs run");
+}
+
+int main(void)
+{
+	int fd, uffd;
+	void *probe;
+	long long engines;
+
+	dev = wd_test_device();
+	if (strcmp(dev, "soft0"))
+		wd_skip_all("the engine cases are soft0's");
+	fd = wd_open_or_skip();
+	uffd = stalled_range(4096, &probe);
+	if (uffd < 0)
+		wd_skip_all("no userfaultfd (CONFIG_USERFAULTFD, or not root)");
+	close(uffd);
+	munmap(probe, 4096);
+	rep = mmap(NULL, sizeof(*rep), PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (rep == MAP_FAILED)
+		wd_skip_all("no shared memory");
+
+	/* one engine: every request of every process goes through it */
+	engines = wd_sysfs_read(dev, "engines");
+	if (engines < 0 || wd_sysfs_write(dev, "engines", 1))
+		wd_skip_all("cannot set soft0's engines");
+
+	wd_plan(4);
+	case_engine(fd, VIA_RING, "ring");
+	case_engine(fd, VIA_IOCTL, "ioctl");
+	case_close();
+	case_inline(fd);
+
+	wd_sysfs_write(dev, "engines", engines);
+	close(fd);
+	return wd_exit();
+}
