@@ -39,7 +39,8 @@ static const char *dev;
 
 /* What a stalled child tells the parent, in shared memory. */
 struct report {
-	volatile int stage;	/* how far the child got */
+	volatile int stage;	/* 1: submitting, 3: the COPY completed */
+	volatile int nop_seen;	/* the NOP submitted with it completed */
 	volatile int res;	/* the stalled request's result */
 	volatile int other_res;	/* another CQE's result */
 	volatile int close_now;	/* the parent says: close the uffd */
@@ -159,13 +160,17 @@ enum { VIA_RING, VIA_IOCTL };
 
 /*
  * The stalled submitter (a child): a COPY of @len bytes from an unserved
- * userfaultfd range, through a ring or the ioctl. Stage 1: submitted;
- * stage 2: a NOP submitted with it completed (rings only); stage 3: the
- * COPY completed (rep->res). With @close_after, a second thread closes
- * the userfaultfd when the parent says so.
+ * userfaultfd range, through a ring or the ioctl. Stage 1: about to
+ * submit (the submitting task may stall in the fault from here on, when
+ * it goes back to user space); stage 3: the COPY completed (rep->res).
+ * A ring also gets an inline NOP in the same submission, which a second
+ * thread watches for in the CQ ring without entering the kernel
+ * (rep->nop_seen). With @close_after, a third thread closes the
+ * userfaultfd when the parent says so.
  */
 struct stall_args {
-	int	uffd;
+	int		uffd;
+	struct io_uring	*ring;
 };
 
 static void *closer(void *arg)
@@ -176,6 +181,21 @@ static void *closer(void *arg)
 		usleep(2000);
 	close(a->uffd);
 	return NULL;
+}
+
+static void *nop_watcher(void *arg)
+{
+	struct stall_args *a = arg;
+	struct io_uring_cqe *cqe;
+
+	for (;;) {
+		if (!io_uring_peek_cqe(a->ring, &cqe) && cqe->user_data == 2) {
+			rep->other_res = cqe->res;
+			rep->nop_seen = 1;
+			return NULL;
+		}
+		usleep(2000);
+	}
 }
 
 static void __attribute__((noreturn)) child_fail(int line)
@@ -194,7 +214,8 @@ static void __attribute__((noreturn)) stall_child(int how, size_t len,
 	struct wd_desc d;
 	void *area, *out = map(len);
 	pthread_t t;
-	int fd, i;
+	unsigned int head;
+	int fd;
 
 	fd = io_uring_accel_open(dev, O_RDWR);
 	/* userfaultfd registers whole pages */
@@ -213,23 +234,22 @@ static void __attribute__((noreturn)) stall_child(int how, size_t len,
 	}
 	if (io_uring_queue_init(8, &ring, 0))
 		child_fail(__LINE__);
+	sa.ring = &ring;
+	if (pthread_create(&t, NULL, nop_watcher, &sa))
+		child_fail(__LINE__);
 	sqe = io_uring_get_sqe(&ring);
 	io_uring_prep_accel_copy(sqe, fd, out, area, len);
 	sqe->user_data = 1;
 	wd_nop_sqe(&ring, fd, WD_NOP_F_INLINE, 0, 0)->user_data = 2;
+	rep->stage = 1;
 	if (io_uring_submit(&ring) != 2)
 		child_fail(__LINE__);
-	rep->stage = 1;
-	for (i = 0; i < 2; i++) {
-		if (io_uring_wait_cqe(&ring, &cqe))
-			child_fail(__LINE__);
-		if (cqe->user_data == 2) {
-			rep->other_res = cqe->res;
-			rep->stage = 2;
-		} else {
+	/* both CQEs, left in the ring for the watcher to see */
+	if (io_uring_wait_cqe_nr(&ring, &cqe, 2))
+		child_fail(__LINE__);
+	io_uring_for_each_cqe(&ring, head, cqe) {
+		if (cqe->user_data == 1)
 			rep->res = cqe->res;
-		}
-		io_uring_cqe_seen(&ring, cqe);
 	}
 	rep->stage = 3;
 	_exit(0);
@@ -246,6 +266,24 @@ static pid_t start_stall(int how, size_t len, bool close_after)
 	return pid;
 }
 
+/*
+ * After stage 1: wait until the child's request has reached the device
+ * and, where /proc tells, until the child waits in the fault itself.
+ */
+static void wait_stalled(pid_t pid)
+{
+	double end = now_ms() + HANG_MS;
+	char path[64], wchan[64];
+
+	while (wd_sysfs_read(dev, "submitted") -
+	       wd_sysfs_read(dev, "completed") < 1 && now_ms() < end)
+		usleep(2000);
+	snprintf(path, sizeof(path), "/proc/%d/wchan", pid);
+	while (now_ms() < end && !wd_read_str(path, wchan, sizeof(wchan)) &&
+	       strcmp(wchan, "0") && strcmp(wchan, "handle_userfault"))
+		usleep(2000);
+}
+
 /* Kill @pid, reap it, and wait for the device to be idle: true if so. */
 static bool kill_and_settle(pid_t pid)
 {
@@ -255,6 +293,15 @@ static bool kill_and_settle(pid_t pid)
 	if (waitpid(pid, &status, 0) != pid)
 		return false;
 	return wd_wait_idle(dev, HANG_MS) == 0;
+}
+
+static int wait_nop(void)
+{
+	double end = now_ms() + HANG_MS;
+
+	while (!rep->nop_seen && !rep->fail && now_ms() < end)
+		usleep(2000);
+	return rep->nop_seen;
 }
 
 /* Is the child's stalled request still stalled? (no CQE, still alive) */
@@ -274,7 +321,7 @@ static void case_engine(int fd, int how, const char *what)
 		kill_and_settle(pid);
 		return;
 	}
-	/* the engine has the request: it is in flight on soft0 */
+	wait_stalled(pid);
 	good = tenant_copies(fd);
 	stalled = still_stalled(pid);
 	settled = kill_and_settle(pid);
@@ -297,7 +344,8 @@ static void case_close(void)
 		kill_and_settle(pid);
 		return;
 	}
-	rep->close_now = 1;	/* the child's second thread closes the uffd */
+	wait_stalled(pid);
+	rep->close_now = 1;	/* the child's other thread closes the uffd */
 	done = wait_stage(3);
 	if (!done || rep->res != (int)STALL_LEN)
 		wd_diag("stage %d, res %d", rep->stage, rep->res);
@@ -313,14 +361,18 @@ static void case_inline(int fd)
 	bool nop, stalled, settled;
 	int good = 0;
 
-	/* before: the issue path took the fault, inside io_uring_submit() */
-	nop = wait_stage(2) && rep->other_res == 0;
+	/*
+	 * Before, the issue path took the fault inside io_uring_submit(),
+	 * holding the ring's lock, and the NOP behind it never ran.
+	 */
+	nop = wait_stage(1) && wait_nop() && rep->other_res == 0;
 	if (nop)
 		good = tenant_copies(fd);
 	stalled = still_stalled(pid);
 	settled = kill_and_settle(pid);
 	if (!nop || good != TENANT_OPS || !stalled || !settled)
-		wd_diag("stage %d, NOP res %d, %d COPYs, %s, %s", rep->stage,
+		wd_diag("stage %d, NOP %s (res %d), %d COPYs, %s, %s",
+			rep->stage, rep->nop_seen ? "seen" : "not seen",
 			rep->other_res, good, stalled ? "stalled" : "ended",
 			settled ? "idle" : "not idle");
 	wd_ok(nop && good == TENANT_OPS && stalled && settled,
