@@ -12,12 +12,51 @@
  * Needs root (it drops to uid/gid 65534 in a child).
  */
 #include <grp.h>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include "wd_uring.h"
 
 #define NOBODY	65534
+
+/* Rewrites a descriptor's record over and over, as a caller's thread may. */
+static struct wd_desc forged __attribute__((aligned(64)));
+static volatile int forging;
+
+static void *forger(void *arg)
+{
+	(void)arg;
+	while (forging) {
+		*(volatile __s32 *)&forged.status = -ENOLINK;
+		*(volatile __u32 *)&forged.done = 7;
+	}
+	return NULL;
+}
+
+/*
+ * The ioctl's return value is the kernel's own result, whatever the
+ * record in user memory says by the time the call returns. Returns how
+ * many of @n calls returned something else.
+ */
+static int forge_ioctl(int fd, int n)
+{
+	static uint8_t src[4096], dst[4096];
+	pthread_t t;
+	int i, wrong = 0;
+
+	forging = 1;
+	if (pthread_create(&t, NULL, forger, NULL))
+		return -1;
+	for (i = 0; i < n; i++) {
+		wd_desc_copy(&forged, dst, src, sizeof(src));
+		if (io_uring_accel_submit_sync(fd, &forged) != sizeof(src))
+			wrong++;
+	}
+	forging = 0;
+	pthread_join(t, NULL);
+	return wrong;
+}
 
 /* In a child with no privileges: open the device, copy, exit 0 on success. */
 static int as_nobody(const char *node, int expect_errno)
@@ -77,7 +116,7 @@ int main(int argc, char **argv)
 	fd = wd_open_or_skip();
 	snprintf(node, sizeof(node), "/dev/warpdrive/%s", wd_test_device());
 
-	wd_plan(8);
+	wd_plan(12);
 	ret = stat(node, &st);
 	wd_ok(!ret && (st.st_mode & 07777) == 0660 && st.st_uid == 0 &&
 	      st.st_gid == 0, "%s is 0%o, owner %u:%u", node,
@@ -145,6 +184,41 @@ int main(int argc, char **argv)
 	if (!ret)
 		io_uring_cqe_seen(&ring, cqe);
 	io_uring_queue_exit(&ring);
+
+	ret = forge_ioctl(fd, 200);
+	wd_ok(ret == 0, "the ioctl returns the kernel's result while another thread rewrites the record: %d of 200 forged",
+	      ret);
+
+	/* a file opened read-only describes the device and does nothing */
+	{
+		int ro = io_uring_accel_open(wd_test_device(), O_RDONLY);
+		struct wd_features f;
+		int copy_res, batch_res, feat_res, nop_res, sync_res;
+
+		if (ro < 0 || io_uring_queue_init(4, &ring, 0))
+			wd_skip_all("no read-only fd or ring");
+		memset(a, 5, sizeof(a));
+		memset(b, 0, sizeof(b));
+		io_uring_prep_accel_copy(io_uring_get_sqe(&ring), ro, b, a, 64);
+		copy_res = wd_submit_wait1(&ring, NULL, NULL);
+		wd_desc_fill(&d[0], b, 0x1111111111111111ULL, sizeof(b));
+		io_uring_prep_accel_batch(io_uring_get_sqe(&ring), ro, d, 1);
+		batch_res = wd_submit_wait1(&ring, NULL, NULL);
+		sync_res = io_uring_accel_submit_sync(ro, &d[0]);
+		wd_ok(copy_res == -EBADF && batch_res == -EBADF &&
+		      sync_res == -EBADF && b[0] == 0,
+		      "read-only fd: COPY, batch and ioctl give -EBADF and write nothing (%d %d %d)",
+		      copy_res, batch_res, sync_res);
+		io_uring_prep_accel_get_features(io_uring_get_sqe(&ring), ro, &f);
+		feat_res = wd_submit_wait1(&ring, NULL, NULL);
+		wd_ok(feat_res == (int)sizeof(f),
+		      "read-only fd: GET_FEATURES works (%d)", feat_res);
+		wd_nop_sqe(&ring, ro, 0, 0, 0);
+		nop_res = wd_submit_wait1(&ring, NULL, NULL);
+		wd_ok(nop_res == 0, "read-only fd: a NOP works (%d)", nop_res);
+		io_uring_queue_exit(&ring);
+		close(ro);
+	}
 	close(fd);
 	return wd_exit();
 }

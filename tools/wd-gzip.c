@@ -108,6 +108,8 @@ static int gzip_file(uint64_t size)
 						     opt.out_cap, c[i].in,
 						     c[i].in_len, WD_COMP_GZIP,
 						     opt.level);
+			/* issued after the READ: its slot may be reused */
+			io_uring_accel_sqe_deferred(sqe);
 			io_uring_sqe_set_data64(sqe, UD(i, UD_COMPRESS));
 			busy++;
 		}

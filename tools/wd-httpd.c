@@ -504,6 +504,8 @@ static void on_statx(struct conn *c, int res)
 		io_uring_prep_accel_compress(sqe, accel_fd, c->gz, c->gz_cap,
 					     c->body, c->body_len,
 					     WD_COMP_GZIP, cfg.level);
+		/* issued after the READ: its slot may be reused */
+		io_uring_accel_sqe_deferred(sqe);
 		tag(sqe, c, STEP_COMPRESS);
 	}
 }

@@ -529,6 +529,16 @@ void wd_cpu_execute(struct wd_cpu_ctx *ctx, const struct wd_args *a,
 }
 EXPORT_SYMBOL_GPL(wd_cpu_execute);
 
+/* What a CQE's res is for an executed op (see the uAPI's op table). */
+static s32 wd_cpu_res(const struct wd_args *a, const struct wd_result *r)
+{
+	if (r->status)
+		return r->status;
+	if (a->op == WD_OP_COMPARE || a->op == WD_OP_COMPARE_PATTERN)
+		return r->value;
+	return r->done;
+}
+
 /**
  * wd_cpu_result() - set a request's results from an executed op
  * @rq: gets res (what the uAPI's op table promises a CQE) and res2
@@ -538,12 +548,7 @@ EXPORT_SYMBOL_GPL(wd_cpu_execute);
 void wd_cpu_result(struct wd_req *rq, const struct wd_args *a,
 		   const struct wd_result *r)
 {
-	if (r->status)
-		rq->res = r->status;
-	else if (a->op == WD_OP_COMPARE || a->op == WD_OP_COMPARE_PATTERN)
-		rq->res = r->value;
-	else
-		rq->res = r->done;
+	rq->res = wd_cpu_res(a, r);
 	rq->res2 = r->value;
 }
 EXPORT_SYMBOL_GPL(wd_cpu_result);
@@ -935,6 +940,7 @@ int wd_cpu_job_run(struct wd_cpu_ctx *ctx, const struct wd_device *wdev,
 				break;
 			}
 			j->ok += !j->r.status;
+			j->last = wd_cpu_res(&j->one, &j->r);
 			j->idx++;
 			j->phase = WD_JOB_READ;
 			cond_resched();
@@ -947,7 +953,13 @@ int wd_cpu_job_run(struct wd_cpu_ctx *ctx, const struct wd_device *wdev,
 					rq->res = j->fatal;
 				else if (rq->res >= 0)
 					rq->res += j->ok;
-				rq->res2 = 0;
+				/*
+				 * The ioctl's one descriptor: its result comes
+				 * from here, not from the record, which the
+				 * caller's other threads may already change.
+				 */
+				rq->res2 = rq->flags & WD_REQ_SYNC ?
+					   (u64)(s64)j->last : 0;
 			}
 			return WD_CPU_DONE;
 		}

@@ -135,17 +135,13 @@ static int wd_sync_wait(struct wd_sync_req *sr, bool may_leave)
 }
 
 /*
- * The descriptor's result, as a CQE's res would be for the op, from the
- * record the executor wrote.
+ * The descriptor runs as a batch of one; the return value is its result
+ * as a CQE's res would be for the op, as the executor saw it.
  */
 static int wd_ioctl_submit(struct wd_device *wdev, struct wd_desc __user *ud)
 {
 	struct wd_args a = { .op = WD_OP_BATCH, .len = 1 };
 	struct wd_sync_req *sr;
-	s32 status;
-	u32 done;
-	u64 result;
-	u8 op;
 	int ret;
 
 	a.addr = (u64)(unsigned long)ud;
@@ -175,21 +171,8 @@ static int wd_ioctl_submit(struct wd_device *wdev, struct wd_desc __user *ud)
 		if (wd_sync_wait(sr, true))
 			return -EINTR;
 	}
-	ret = sr->rq.res;
-	if (ret < 0)
-		goto out;
-
-	/* The record is the truth; turn it into a CQE-style result. */
-	ret = -EFAULT;
-	if (get_user(op, &ud->op) || get_user(status, &ud->status) ||
-	    get_user(done, &ud->done) || get_user(result, &ud->result))
-		goto out;
-	if (status)
-		ret = status;
-	else if (op == WD_OP_COMPARE || op == WD_OP_COMPARE_PATTERN)
-		ret = result;
-	else
-		ret = done;
+	/* the batch failed whole (its record unwritable), or the op's result */
+	ret = sr->rq.res < 0 ? sr->rq.res : (s32)sr->rq.res2;
 out:
 	wd_sync_free(sr);
 	return ret;
@@ -264,6 +247,9 @@ long wd_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 	switch (cmd) {
 	case WD_IOC_SUBMIT:
+		/* as for the io_uring path: requests need a writable file */
+		if (!(file->f_mode & FMODE_WRITE))
+			return -EBADF;
 		if (wd_dev_pinned(wdev))
 			return wd_ioctl_submit_pinned(wdev, ud);
 		return wd_ioctl_submit(wdev, ud);

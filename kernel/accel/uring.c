@@ -292,6 +292,15 @@ int wd_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
 	if (ret)
 		return ret;
 
+	/*
+	 * Data ops make the kernel write memory on the caller's behalf: they
+	 * need a file opened for writing, as write(2) would. Control
+	 * commands only describe the device, and a NOP touches nothing.
+	 */
+	if (WD_CMD_CLASS(cmd_op) != WD_CLASS_CTRL && cmd_op != WD_CMD_NOP &&
+	    !(cmd->file->f_mode & FMODE_WRITE))
+		return -EBADF;
+
 	switch (WD_CMD_CLASS(cmd_op)) {
 	case WD_CLASS_CTRL:
 		return wd_uring_ctrl(wdev, cmd);

@@ -420,6 +420,7 @@ u32 wd_cpu_run(struct wd_cpu_ctx *ctx, const struct wd_device *wdev,
  * @idx: batch: descriptors finished
  * @ok: batch: ... of which succeeded
  * @fatal: batch: the descriptor array could not be read or written
+ * @last: batch: the result (as a CQE's res) of the last descriptor run
  * @max_len: stop (WD_CPU_STOP) before a descriptor longer than this
  * @phase: where the job is (the executor's)
  * @trips: fault trips in a row that found no progress
@@ -433,6 +434,7 @@ struct wd_cpu_job {
 	u32			idx;
 	u32			ok;
 	s32			fatal;
+	s32			last;
 	u32			max_len;
 	u8			phase;
 	u8			trips;

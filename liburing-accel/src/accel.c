@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/utsname.h>
 
 #include "liburing-accel.h"
 
@@ -142,4 +143,34 @@ int io_uring_accel_submit_sync(int fd, struct wd_desc *d)
 	int ret = ioctl(fd, WD_IOC_SUBMIT, d);
 
 	return ret < 0 ? -errno : ret;
+}
+
+/*
+ * A URING_CMD keeps pointing at its SQE in the SQ ring until it is
+ * issued; from Linux 6.16 on, io_uring copies the SQE whenever it defers
+ * the request (io_uring_cmd_sqe_copy()). Distribution kernels keep their
+ * upstream version number, so the release string tells which one runs. A
+ * release that cannot be read gets the safe answer.
+ */
+int io_uring_accel_sqe_copied_late(void)
+{
+	static int late = -1;
+	unsigned int major, minor;
+	struct utsname u;
+
+	if (late < 0) {
+		int v = 1;
+
+		if (!uname(&u) &&
+		    sscanf(u.release, "%u.%u", &major, &minor) == 2)
+			v = major < 6 || (major == 6 && minor < 16);
+		late = v;
+	}
+	return late;
+}
+
+void io_uring_accel_sqe_deferred(struct io_uring_sqe *sqe)
+{
+	if (io_uring_accel_sqe_copied_late())
+		sqe->flags |= IOSQE_ASYNC;
 }

@@ -22,8 +22,8 @@ mutants=(
 	"no-doorbell-coalescing|kernel/accel/doorbell.c|s/^\tif (!wdev->ops->commit .*coalesce))$/\tif (1)/|$tier"
 	"cancel-unmarked|kernel/accel/uring.c|s/io_uring_cmd_mark_cancelable(cmd, issue_flags);/(void)cmd;/g|$tier"
 	"engine-takes-faults|kernel/accel/soft/soft.c|s/^\tpagefault_disable();$/\t;/|$tier"
-	"issue-path-takes-faults|kernel/accel/wd_internal.h|s/^\t\tpagefault_disable();$/\t\t;/|$tier"
-	"eagain-after-side-effects|kernel/accel/uring.c|s/^\t\t\tsflags |= WD_SUBMIT_FORCE;$/\t\t\t;/|$tier"
+	"issue-path-takes-faults|kernel/accel/wd_internal.h|s/^\t\tpagefault_disable();$/\t\tbarrier();/|$tier"
+	"eagain-after-side-effects|kernel/accel/uring.c|s/^\t\t\tsflags .= WD_SUBMIT_FORCE;$/\t\t\tbarrier();/|$tier"
 	"crc-seed-unchecked|kernel/accel/ops.c|s/return a->arg > U32_MAX ? -EINVAL : 0;/return 0;/|debug"
 	"leak-per-open|kernel/accel/core.c|s/^\tget_device(&wdev->dev);/\tWARN_ON(!kmalloc(64, GFP_KERNEL));\n&/|debug"
 )
