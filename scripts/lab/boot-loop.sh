@@ -46,7 +46,7 @@ out=${out:-$WD_BUILD/boot-loop}
 rm -rf "$out"
 mkdir -p "$out"
 echo "boot-loop: $boots boots of $kernel, $jobs at a time," \
-	"accel ${WD_ACCEL:-default}, append '${WD_APPEND:-}'," \
+	"accel ${WD_ACCEL:-as in qemu.sh}, append '${WD_APPEND:-}'," \
 	"$("${WD_QEMU:-qemu-system-x86_64}" --version | head -n 1)"
 
 re='BUG:|WARNING:|Oops|general protection fault|Kernel panic|Call Trace:'

@@ -29,12 +29,22 @@ limit=${5:-600}
 cmdline="console=ttyS0 wd.mode=$mode intel_iommu=on iommu.passthrough=0"
 # A kernel oops or panic ends the run at once instead of at the timeout.
 cmdline+=" oops=panic panic=-1 printk.devkmsg=on"
-# Multi-threaded TCG (one host thread per vCPU, QEMU's default) races with
-# the kernel patching its own code on the other vCPU (int3-based static
-# key flips, text_poke_bp): a few percent of boots died with "Oops: int3".
-# One thread for both vCPUs cannot race; see docs/lab.md, "Known emulator
-# flake". The guest still has 2 CPUs.
-accel=${WD_ACCEL:-tcg}
+# The IO-APIC timer check counts timer ticks in a fixed TSC interval: on a
+# loaded host the emulated PIT can miss it and the kernel panics ("timer
+# doesn't work through Interrupt-remapped IO-APIC"); KVM guests skip it too.
+cmdline+=" no_timer_check"
+# Multi-threaded TCG (one host thread per vCPU, QEMU's default) crashed a few
+# percent of boots: the kernel patching its own code on one vCPU while the
+# other runs it (int3 static-key flips: "Oops: int3"), and once a #DB with
+# corrupted EFLAGS after a cmpxchg16b. One host thread for both vCPUs cannot
+# race (see docs/lab.md, "Known emulator flake"); the guest still has 2
+# CPUs. The bench alone keeps a thread per vCPU: it measures engine threads
+# working in parallel.
+if [ "$mode" = bench ]; then
+	accel=${WD_ACCEL:-tcg}
+else
+	accel=${WD_ACCEL:-tcg,thread=single}
+fi
 cmdline+=${WD_APPEND:+ $WD_APPEND}
 
 qemu=(${WD_QEMU:-qemu-system-x86_64} ${WD_QEMU_ARGS:-}
