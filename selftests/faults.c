@@ -81,6 +81,127 @@ static void test_hole(const char *how, int inline_mode)
 	munmap(d, 4 * page);
 }
 
+/*
+ * A destination fault: done is what every destination holds, counted as
+ * the op counts it, and nothing is written that done does not cover (for
+ * a backward COPY, which counts from the end, nothing before the tail it
+ * reports). @how: "engine" (batch, inline_max 0) or "inline" (ioctl,
+ * inline_max past the length: run in the caller, faults taken there).
+ */
+static int run_one(struct wd_desc *d, int inline_mode)
+{
+	wd_sysfs_write(dev, "inline_max", inline_mode ? (1 << 30) : 0);
+	if (inline_mode)
+		return io_uring_accel_submit_sync(fd, d) == -EFAULT ? 0 : -1;
+	return submit_batch(d, 1);
+}
+
+static void test_dest_faults(const char *how, int inline_mode)
+{
+	size_t len = 3 * page;
+	uint8_t *m = mmap(NULL, 8 * page, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *src = m, *d1 = m + 3 * page, *d2 = m + 6 * page;
+	uint8_t orig[3 * 4096 + 200];
+	struct wd_desc desc;
+	int res, which, ok;
+
+	if (m == MAP_FAILED || page != 4096) {
+		for (which = 0; which < 4; which++)
+			wd_skip("no memory, or not 4 KiB pages",
+				"%s: destination faults", how);
+		return;
+	}
+	/* DUALCAST with either destination's second page read-only */
+	for (which = 1; which <= 2; which++) {
+		uint8_t *bad = which == 1 ? d1 : d2;
+
+		mprotect(m, 8 * page, PROT_READ | PROT_WRITE);
+		ref_random_fill(src, len, 7 + which);
+		memset(d1, 0xee, len);
+		memset(d2, 0xee, len);
+		mprotect(bad + page, page, PROT_READ);
+		wd_desc_dualcast(&desc, d1, d2, src, len);
+		res = run_one(&desc, inline_mode);
+		ok = res == 0 && desc.status == -EFAULT &&
+		     desc.done == page && !memcmp(d1, src, page) &&
+		     !memcmp(d2, src, page);
+		if (!ok)
+			wd_diag("res %d status %d done %u", res, desc.status,
+				desc.done);
+		wd_ok(ok, "%s: DUALCAST with destination %d read-only after a page: done %u",
+		      how, which, desc.done);
+	}
+
+	/*
+	 * memmove one way: src [3000, 11000), dst 100 bytes up (backward).
+	 * First the tail of dst read-only: nothing is written at all.
+	 */
+	mprotect(m, 8 * page, PROT_READ | PROT_WRITE);
+	ref_random_fill(m, 3 * page, 11);
+	memcpy(orig, m + 3000, sizeof(orig) - 200);
+	mprotect(m + 2 * page, page, PROT_READ);
+	wd_desc_copy(&desc, m + 3100, m + 3000, 8000);
+	res = run_one(&desc, inline_mode);
+	ok = res == 0 && desc.status == -EFAULT && desc.done == 0 &&
+	     !memcmp(m + 3000, orig, 2 * page - 3000);
+	if (!ok)
+		wd_diag("res %d status %d done %u", res, desc.status,
+			desc.done);
+	wd_ok(ok, "%s: backward COPY whose last page is read-only: done %u, nothing written",
+	      how, desc.done);
+
+	/* then the head of dst read-only: the tail is written, and counted */
+	mprotect(m, 8 * page, PROT_READ | PROT_WRITE);
+	ref_random_fill(m, 3 * page, 12);
+	memcpy(orig, m + 3000, 8000);
+	mprotect(m, page, PROT_READ);
+	wd_desc_copy(&desc, m + 3100, m + 3000, 8000);
+	res = run_one(&desc, inline_mode);
+	ok = res == 0 && desc.status == -EFAULT &&
+	     desc.done == 3100 + 8000 - page &&
+	     !memcmp(m + page, orig + page - 3100, desc.done);
+	if (!ok)
+		wd_diag("res %d status %d done %u", res, desc.status,
+			desc.done);
+	wd_ok(ok, "%s: backward COPY whose first page is read-only: done %u, the tail it counts",
+	      how, desc.done);
+	munmap(m, 8 * page);
+}
+
+/*
+ * A batch whose descriptor array is not mapped in yet (written through a
+ * file, mapped, never touched): the issue path, which takes no faults,
+ * leaves it to the engine, which has the submitter fault it in. It runs
+ * like any batch.
+ */
+static void test_batch_array_absent(void)
+{
+	static uint8_t a[2][64], b[2][64];
+	struct wd_desc d[2], *md;
+	int mfd = memfd_create("wd-descs", MFD_CLOEXEC), res, i;
+
+	for (i = 0; i < 2; i++) {
+		memset(a[i], 0x40 + i, 64);
+		memset(b[i], 0, 64);
+		wd_desc_copy(&d[i], b[i], a[i], 64);
+	}
+	if (mfd < 0 || pwrite(mfd, d, sizeof(d), 0) != sizeof(d)) {
+		wd_skip("no memfd", "batch array not mapped in yet");
+		return;
+	}
+	md = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	wd_sysfs_write(dev, "inline_max", 1 << 20);
+	res = md == MAP_FAILED ? -1 : submit_batch(md, 2);
+	wd_ok(res == 2 && !md[0].status && !md[1].status &&
+	      !memcmp(a, b, sizeof(a)),
+	      "a batch whose descriptors are not mapped in yet runs whole (%d)",
+	      res);
+	if (md != MAP_FAILED)
+		munmap(md, page);
+	close(mfd);
+}
+
 static void test_bad_pointers(int inline_mode)
 {
 	const char *how = inline_mode ? "inline" : "engine";
@@ -380,9 +501,12 @@ int main(void)
 	if (io_uring_queue_init_params(8, &ring, &p))
 		wd_skip_all("no ring");
 
-	wd_plan(2 * 3 + 2 * 7 + 2 + 1 + 1 + 14 + 2 + 2);
+	wd_plan(2 * 3 + 2 * 4 + 1 + 2 * 7 + 2 + 1 + 1 + 14 + 2 + 2);
 	test_hole("engine", 0);
 	test_hole("inline", 1);
+	test_dest_faults("engine", 0);
+	test_dest_faults("inline", 1);
+	test_batch_array_absent();
 	test_bad_pointers(0);
 	test_bad_pointers(1);
 	wd_sysfs_write(dev, "inline_max", 0);

@@ -27,7 +27,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
-#include "wd_uring.h"
+#include "wd_tenant.h"
 
 #define STALL_LEN	(64U << 10)	/* past inline_max: the engine's */
 #define SMALL_LEN	256		/* within inline_max */
@@ -49,20 +49,12 @@ struct report {
 
 static struct report *rep;
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 /* Wait (bounded only against a hang) for the child to reach @stage. */
 static int wait_stage(int stage)
 {
-	double end = now_ms() + HANG_MS;
+	double end = wd_now_ms() + HANG_MS;
 
-	while (rep->stage < stage && !rep->fail && now_ms() < end)
+	while (rep->stage < stage && !rep->fail && wd_now_ms() < end)
 		usleep(2000);
 	if (rep->fail)
 		wd_diag("the child's setup failed (uffd.c line %d)", rep->fail);
@@ -113,47 +105,6 @@ static void *map(size_t len)
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	return p == MAP_FAILED ? NULL : p;
-}
-
-/*
- * The other tenant: TENANT_OPS 4 KiB COPYs on its own ring, one at a time,
- * each checked. Returns how many completed correctly; a CQE that does not
- * come within HANG_MS ends the count.
- */
-static int tenant_copies(int fd)
-{
-	struct __kernel_timespec ts = { .tv_sec = HANG_MS / 1000 };
-	unsigned char *s = map(TENANT_LEN), *d = map(TENANT_LEN);
-	struct io_uring ring;
-	int i, good = 0;
-
-	if (!s || !d || io_uring_queue_init(8, &ring, 0))
-		return -1;
-	for (i = 0; i < TENANT_OPS; i++) {
-		struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
-		struct io_uring_cqe *cqe;
-		int res;
-
-		memset(s, i + 1, TENANT_LEN);
-		memset(d, 0, TENANT_LEN);
-		io_uring_prep_accel_copy(sqe, fd, d, s, TENANT_LEN);
-		io_uring_submit(&ring);
-		if (io_uring_wait_cqe_timeout(&ring, &cqe, &ts)) {
-			wd_diag("tenant: COPY %d got no CQE", i);
-			break;
-		}
-		res = cqe->res;
-		io_uring_cqe_seen(&ring, cqe);
-		if (res != TENANT_LEN || memcmp(s, d, TENANT_LEN)) {
-			wd_diag("tenant: COPY %d: res %d", i, res);
-			break;
-		}
-		good++;
-	}
-	io_uring_queue_exit(&ring);
-	munmap(s, TENANT_LEN);
-	munmap(d, TENANT_LEN);
-	return good;
 }
 
 enum { VIA_RING, VIA_IOCTL };
@@ -272,14 +223,14 @@ static pid_t start_stall(int how, size_t len, bool close_after)
  */
 static void wait_stalled(pid_t pid)
 {
-	double end = now_ms() + HANG_MS;
+	double end = wd_now_ms() + HANG_MS;
 	char path[64], wchan[64];
 
 	while (wd_sysfs_read(dev, "submitted") -
-	       wd_sysfs_read(dev, "completed") < 1 && now_ms() < end)
+	       wd_sysfs_read(dev, "completed") < 1 && wd_now_ms() < end)
 		usleep(2000);
 	snprintf(path, sizeof(path), "/proc/%d/wchan", pid);
-	while (now_ms() < end && !wd_read_str(path, wchan, sizeof(wchan)) &&
+	while (wd_now_ms() < end && !wd_read_str(path, wchan, sizeof(wchan)) &&
 	       strcmp(wchan, "0") && strcmp(wchan, "handle_userfault"))
 		usleep(2000);
 }
@@ -297,9 +248,9 @@ static bool kill_and_settle(pid_t pid)
 
 static int wait_nop(void)
 {
-	double end = now_ms() + HANG_MS;
+	double end = wd_now_ms() + HANG_MS;
 
-	while (!rep->nop_seen && !rep->fail && now_ms() < end)
+	while (!rep->nop_seen && !rep->fail && wd_now_ms() < end)
 		usleep(2000);
 	return rep->nop_seen;
 }
@@ -322,7 +273,7 @@ static void case_engine(int fd, int how, const char *what)
 		return;
 	}
 	wait_stalled(pid);
-	good = tenant_copies(fd);
+	good = wd_tenant_copies(fd, TENANT_OPS, TENANT_LEN, HANG_MS, NULL);
 	stalled = still_stalled(pid);
 	settled = kill_and_settle(pid);
 	if (good != TENANT_OPS || !stalled || !settled)
@@ -367,7 +318,7 @@ static void case_inline(int fd)
 	 */
 	nop = wait_stage(1) && wait_nop() && rep->other_res == 0;
 	if (nop)
-		good = tenant_copies(fd);
+		good = wd_tenant_copies(fd, TENANT_OPS, TENANT_LEN, HANG_MS, NULL);
 	stalled = still_stalled(pid);
 	settled = kill_and_settle(pid);
 	if (!nop || good != TENANT_OPS || !stalled || !settled)

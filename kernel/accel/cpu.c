@@ -652,26 +652,22 @@ static bool wd_probe_op(const struct wd_args *a)
 	}
 }
 
-/**
- * wd_cpu_owner_gone() - has the process an engine works for gone?
- * @ctx: an engine's context (in_place), its submitter's mm adopted
- *
- * The engine holds mm_users on the address space it adopted: when that is
- * the only user left, the process has exited or been killed, and its ring
- * cannot go away (and cancel the request) while the engine holds the mm
- * that maps it. Always false outside an engine.
+/*
+ * Stop the request running on @ctx: canceled, or its submitter is gone (it
+ * then counts as canceled, whether or not io_uring's mark has come yet).
  */
-bool wd_cpu_owner_gone(const struct wd_cpu_ctx *ctx)
-{
-	return ctx->in_place && current->mm &&
-	       atomic_read(&current->mm->mm_users) == 1;
-}
-EXPORT_SYMBOL_GPL(wd_cpu_owner_gone);
-
-/* Stop the request running on @ctx: canceled, or its process is gone. */
 bool wd_cpu_should_stop(const struct wd_cpu_ctx *ctx)
 {
-	return (ctx->rq && wd_req_canceled(ctx->rq)) || wd_cpu_owner_gone(ctx);
+	struct wd_req *rq = (struct wd_req *)ctx->rq;
+
+	if (!rq)
+		return false;
+	if (wd_req_canceled(rq))
+		return true;
+	if (!wd_req_owner_gone(rq))
+		return false;
+	wd_req_cancel(rq);
+	return true;
 }
 
 /*
@@ -726,7 +722,7 @@ EXPORT_SYMBOL_GPL(wd_cpu_job_init);
 static void wd_cpu_job_fault(struct wd_cpu_ctx *ctx, struct wd_cpu_job *j)
 {
 	const struct wd_args *a = &j->one;
-	u64 addr = ctx->fault_addr, end = addr + 1;
+	u64 addr = ctx->fault_addr, end = addr + 1, cap = WD_CPU_FAULT_AHEAD;
 	u64 ends[3] = {};
 	int i;
 
@@ -746,29 +742,36 @@ static void wd_cpu_job_fault(struct wd_cpu_ctx *ctx, struct wd_cpu_job *j)
 			if (addr >= start && addr < ends[i])
 				end = ends[i];
 		}
-		/* a stream starts again: all of that operand, at once */
+		/*
+		 * A stream starts again from its beginning: the rest of that
+		 * operand at once, so that it restarts as few times as can be.
+		 */
 		if (a->op == WD_OP_COMPRESS || a->op == WD_OP_DECOMPRESS) {
-			for (i = 0; i < 2; i++) {
-				u64 start = i ? a->addr2 : a->addr;
-
-				if (addr >= start && addr < ends[i])
-					addr = start;
-			}
+			cap = U32_MAX;
 			wd_cpu_begin(a, &j->r);
 		}
 	} else {
-		/* the descriptors from here on */
+		/*
+		 * The descriptors from here on, for writing: their records
+		 * are written there, and must not need a trip of their own
+		 * (which a submitter that has gone by then cannot make).
+		 */
 		end = j->args.addr + (u64)j->args.len * sizeof(struct wd_desc);
+		ctx->fault_write = true;
 	}
 	j->fault.addr = addr;
-	j->fault.len = min_t(u64, end - addr, WD_CPU_FAULT_AHEAD);
+	j->fault.len = min_t(u64, end - addr, cap);
 	j->fault.write = ctx->fault_write;
 }
 
-/* A fault where faults are trapped: hand it to the submitter, or give up. */
+/*
+ * A fault where faults are trapped: hand it to the submitter, or give up.
+ * Progress is the fault moving on: to a later descriptor, or a later
+ * address (a stream that restarts keeps done at 0, but gets further).
+ */
 static int wd_cpu_job_trap(struct wd_cpu_ctx *ctx, struct wd_cpu_job *j)
 {
-	u64 where = ((u64)j->idx << 32) | j->r.done;
+	u64 where = ctx->fault_addr ^ ((u64)j->idx << 52);
 
 	if (where != j->fault_where)
 		j->trips = 0;
@@ -891,7 +894,8 @@ int wd_cpu_job_run(struct wd_cpu_ctx *ctx, const struct wd_device *wdev,
 			if (spent >= budget)
 				return WD_CPU_MORE;
 			ret = wd_cpu_job_read(ctx, wdev, j);
-			if (ret == WD_CPU_STOP)
+			/* inline, a descriptor not there: the device reads it */
+			if (ret == WD_CPU_STOP || (ret && ctx->probe))
 				return WD_CPU_STOP;
 			if (ret && !ctx->trap_faults) {
 				j->fatal = ret;

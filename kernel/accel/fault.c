@@ -72,3 +72,21 @@ int wd_fault_in(struct wd_req *rq)
 	}
 	return left == f->len ? -EFAULT : 0;
 }
+
+/**
+ * wd_req_owner_gone() - has the task that submitted @rq exited?
+ * @rq: a request the driver owns
+ *
+ * Such a request is canceled already, or about to be (io_uring cancels an
+ * exiting task's requests; a killed ioctl caller cancels its own), but a
+ * driver that sees this can stop without waiting for the mark: nobody
+ * will read the result. Unlike counting the address space's users, this
+ * does not depend on who else holds it (engines, other requests).
+ */
+bool wd_req_owner_gone(const struct wd_req *rq)
+{
+	if (rq->flags & WD_REQ_URING)
+		return wd_uring_owner_gone(rq);
+	return false;
+}
+EXPORT_SYMBOL_GPL(wd_req_owner_gone);

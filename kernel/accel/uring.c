@@ -349,6 +349,14 @@ static void wd_uring_fault_tw(struct io_uring_cmd *cmd,
 	wdev->ops->resume(wdev, rq, fault, err);
 }
 
+/* The submitting task (io_uring keeps it while the request is in flight). */
+bool wd_uring_owner_gone(const struct wd_req *rq)
+{
+	struct io_uring_cmd *cmd = wd_req_to_cmd((struct wd_req *)rq);
+
+	return READ_ONCE(io_uring_cmd_get_task(cmd)->flags) & PF_EXITING;
+}
+
 int wd_uring_fault(struct wd_req *rq)
 {
 	io_uring_cmd_complete_in_task(wd_req_to_cmd(rq), wd_uring_fault_tw);

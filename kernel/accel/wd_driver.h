@@ -309,6 +309,7 @@ void wd_device_put(struct wd_device *wdev);
 
 void wd_complete(struct wd_req *rq);
 int wd_req_fault(struct wd_req *rq, struct wd_fault *fault);
+bool wd_req_owner_gone(const struct wd_req *rq);
 
 bool wd_doorbell_defer(struct wd_device *wdev, void *queue);
 void wd_doorbell_count(struct wd_device *wdev);
@@ -399,7 +400,6 @@ void wd_cpu_ctx_free_codecs(struct wd_cpu_ctx *ctx);
 u64 wd_cpu_comp_formats(void);
 
 void wd_cpu_ctx_release(struct wd_cpu_ctx *ctx);
-bool wd_cpu_owner_gone(const struct wd_cpu_ctx *ctx);
 
 void wd_cpu_begin(const struct wd_args *args, struct wd_result *r);
 bool wd_cpu_step(struct wd_cpu_ctx *ctx, const struct wd_args *args,

@@ -84,12 +84,14 @@ void wd_sync_free(struct wd_sync_req *sr);
 bool wd_sync_finish(struct wd_sync_req *sr);
 int wd_sync_fault(struct wd_sync_req *sr);
 int wd_uring_fault(struct wd_req *rq);
+bool wd_uring_owner_gone(const struct wd_req *rq);
 int wd_fault_in(struct wd_req *rq);
 
 /*
- * Only one context ever cancels a given request (its ring's owner, under
- * the ring's lock, or the ioctl caller), and nobody else writes the flags
- * once the driver has the request: a plain update is enough.
+ * Cancelers (io_uring under the ring's lock, the ioctl caller, the fault
+ * path, the executor finding the submitter gone) may race, but all of them
+ * only ever add this one bit, and nobody else writes the flags once the
+ * driver has the request: a plain update is enough.
  */
 static inline void wd_req_cancel(struct wd_req *rq)
 {
@@ -217,8 +219,11 @@ static inline void wd_req_done(struct wd_device *wdev, struct wd_req *rq)
 	this_cpu_inc(wdev->stats->completed);
 	if (rq->res < 0)
 		this_cpu_inc(wdev->stats->failed);
-	/* canceled by io_uring or the ioctl, or by the driver on its own */
-	if (wd_req_canceled(rq) || rq->res == -ECANCELED)
+	/*
+	 * canceled by io_uring or the ioctl, or by the driver on its own, or
+	 * ended because its process had gone (-ESRCH)
+	 */
+	if (wd_req_canceled(rq) || rq->res == -ECANCELED || rq->res == -ESRCH)
 		this_cpu_inc(wdev->stats->canceled);
 	wd_device_exit(wdev);
 }

@@ -42,6 +42,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/delay.h>
+#include <linux/hashtable.h>
 #include <linux/kthread.h>
 #include <linux/log2.h>
 #include <linux/module.h>
@@ -93,18 +94,38 @@ struct wd_soft_slot {
 	struct wd_args	args;
 };
 
+struct wd_soft_tenant;
+
 /*
- * A request that needs more than one slice, or left for a fault: on the
- * queue's active list between slices, on its backlog when it comes back
- * from its submitter (or was forced in past a full ring).
+ * A request the engine has taken off the ring and not finished: on its
+ * tenant's list, on the backlog when it comes back from its submitter (or
+ * was forced in past a full ring), or away for a fault.
  */
 struct wd_soft_job {
 	struct list_head	node;
 	struct llist_node	lnode;
 	struct wd_req		*rq;
 	struct wd_soft_queue	*q;
+	bool			mm_held;	/* mm_users, since a fault */
 	struct wd_cpu_job	cj;
 };
+
+/*
+ * The requests of one process (one address space) on a queue. The engine
+ * serves tenants round-robin, a slice at a time: a process that floods
+ * the device with huge requests delays another's small one by a slice per
+ * busy tenant, not by its whole backlog. Per process rather than per
+ * file: opening more files buys no bigger share. A tenant lives while it
+ * has jobs (each holds its mm through the request).
+ */
+struct wd_soft_tenant {
+	struct hlist_node	hnode;
+	struct list_head	rr;		/* on the queue's turn list */
+	struct list_head	jobs;		/* FIFO */
+	struct mm_struct	*mm;
+};
+
+#define WD_SOFT_TENANT_BITS	6
 
 struct wd_soft_queue {
 	/* producers (submitters), under lock */
@@ -116,7 +137,9 @@ struct wd_soft_queue {
 	bool			idle;		/* asleep, or about to be */
 	struct mm_struct	*mm;		/* adopted, mm_users held */
 	struct wd_cpu_ctx	cpu;
-	struct list_head	active;		/* long jobs, one slice each */
+	struct list_head	turns;		/* tenants with jobs, in turn */
+	DECLARE_HASHTABLE(tenants, WD_SOFT_TENANT_BITS);
+	u64			busy_ns;	/* running requests */
 
 	struct llist_head	backlog;	/* jobs back for the engine */
 
@@ -135,6 +158,9 @@ struct wd_soft {
 	unsigned int		nr_queues;
 	struct wd_soft_queue	queue[] __counted_by(nr_queues);
 };
+
+static struct kmem_cache *wd_soft_job_cache;
+static struct kmem_cache *wd_soft_tenant_cache;
 
 static u32 wd_soft_used(struct wd_soft_queue *q)
 {
@@ -176,6 +202,7 @@ static bool wd_soft_adopt_mm(struct wd_soft_queue *q, struct mm_struct *mm)
 static int wd_soft_slice(struct wd_soft_queue *q, struct wd_soft_job *j)
 {
 	struct wd_req *rq = j->rq;
+	u64 t0 = local_clock();
 	int ret;
 
 	if (!wd_soft_adopt_mm(q, rq->mm)) {
@@ -187,32 +214,106 @@ static int wd_soft_slice(struct wd_soft_queue *q, struct wd_soft_job *j)
 	pagefault_disable();
 	ret = wd_cpu_job_run(&q->cpu, q->soft->wdev, rq, &j->cj, WD_SOFT_SLICE);
 	pagefault_enable();
+	WRITE_ONCE(q->busy_ns, q->busy_ns + local_clock() - t0);
 	if (ret == WD_CPU_DONE)
 		wd_complete(rq);
 	return ret;
 }
 
+static struct wd_soft_tenant *wd_soft_tenant(struct wd_soft_queue *q,
+					     struct mm_struct *mm)
+{
+	struct wd_soft_tenant *t;
+
+	hash_for_each_possible(q->tenants, t, hnode, (unsigned long)mm)
+		if (t->mm == mm)
+			return t;
+	return NULL;
+}
+
+/*
+ * Queue @j behind its tenant's other jobs (in front of them: @resumed,
+ * a job that was already running, goes next). A tenant that had nothing waits for
+ * its turn behind every busy one. Returns false when out of memory.
+ */
+static bool wd_soft_enqueue(struct wd_soft_queue *q, struct wd_soft_job *j,
+			    bool resumed)
+{
+	struct mm_struct *mm = j->rq->mm;
+	struct wd_soft_tenant *t = wd_soft_tenant(q, mm);
+
+	if (!t) {
+		t = kmem_cache_alloc(wd_soft_tenant_cache, GFP_KERNEL);
+		if (!t)
+			return false;
+		t->mm = mm;
+		INIT_LIST_HEAD(&t->jobs);
+		hash_add(q->tenants, &t->hnode, (unsigned long)mm);
+		list_add_tail(&t->rr, &q->turns);
+	}
+	if (resumed)
+		list_add(&j->node, &t->jobs);
+	else
+		list_add_tail(&j->node, &t->jobs);
+	return true;
+}
+
+static void wd_soft_job_free(struct wd_soft_job *j)
+{
+	if (j->mm_held)
+		mmput(j->rq->mm);
+	kmem_cache_free(wd_soft_job_cache, j);
+}
+
+static void wd_soft_job_fail(struct wd_soft_job *j, int err)
+{
+	struct wd_req *rq = j->rq;
+
+	rq->res = err;
+	rq->res2 = 0;
+	wd_soft_job_free(j);
+	wd_complete(rq);
+}
+
 /*
  * @j stopped at a page that is not present: its submitter faults it in.
- * If it cannot (it is gone), the job ends there, on the active list.
+ * If it cannot (it is gone), the job ends there, where it was.
+ *
+ * The job keeps the address space (mm_users) from here to its end: the
+ * engine lets go of it while the job is away, and a process that exits
+ * meanwhile must still be there to end in (batch records say -ECANCELED,
+ * and may be read through shared memory).
  */
 static void wd_soft_fault(struct wd_soft_queue *q, struct wd_soft_job *j)
 {
-	int err = wd_req_fault(j->rq, &j->cj.fault);
+	int err;
+
+	/* the engine has this mm adopted: mm_users cannot be zero */
+	if (!j->mm_held) {
+		mmget(j->rq->mm);
+		j->mm_held = true;
+	}
+	err = wd_req_fault(j->rq, &j->cj.fault);
 
 	if (!err)
 		return;
 	wd_cpu_job_resume(&j->cj, err);
-	list_add_tail(&j->node, &q->active);
+	if (!wd_soft_enqueue(q, j, true))
+		wd_soft_job_fail(j, -ENOMEM);
 }
 
-/* A request taken off the ring: its first slice, or all of it. */
-static void wd_soft_start(struct wd_soft_queue *q, struct wd_req *rq,
-			  const struct wd_args *args)
+/*
+ * A request taken off the ring. When no tenant is waiting for its turn it
+ * gets its first slice at once (a short request, the common case, is then
+ * done without ever being queued); otherwise it queues for its tenant's
+ * turn like everything else.
+ */
+static void wd_soft_take(struct wd_soft_queue *q, struct wd_req *rq,
+			 const struct wd_args *args)
 {
 	unsigned int delay = READ_ONCE(q->soft->delay_us);
 	struct wd_soft_job job = { .rq = rq, .q = q }, *j;
-	int ret;
+	int ret = WD_CPU_MORE;
 
 	if (delay)
 		fsleep(delay);
@@ -225,63 +326,93 @@ static void wd_soft_start(struct wd_soft_queue *q, struct wd_req *rq,
 		return;
 	}
 	wd_cpu_job_init(&job.cj, args);
-	ret = wd_soft_slice(q, &job);
-	if (ret == WD_CPU_DONE)
-		return;
-	/* it outlives this slice: the common short request never gets here */
-	j = kmemdup(&job, sizeof(job), GFP_KERNEL);
+	if (list_empty(&q->turns)) {
+		ret = wd_soft_slice(q, &job);
+		if (ret == WD_CPU_DONE)
+			return;
+	}
+	j = kmem_cache_alloc(wd_soft_job_cache, GFP_KERNEL);
 	if (!j) {
 		rq->res = -ENOMEM;
 		rq->res2 = 0;
 		wd_complete(rq);
 		return;
 	}
+	*j = job;
 	if (ret == WD_CPU_FAULT)
 		wd_soft_fault(q, j);
-	else
-		list_add_tail(&j->node, &q->active);
+	else if (!wd_soft_enqueue(q, j, false))
+		wd_soft_job_fail(j, -ENOMEM);
 }
 
-/* Jobs back from their submitters join the active list, in order. */
+/* Everything on the ring, into its tenant's queue. */
+static void wd_soft_take_ring(struct wd_soft_queue *q)
+{
+	/* acquire: pairs with the release publishing filled slots */
+	u32 head = smp_load_acquire(&q->head);
+
+	while (q->tail != head) {
+		struct wd_soft_slot *slot = &q->ring[q->tail & q->mask];
+		struct wd_req *rq = slot->rq;
+		struct wd_args args = slot->args;
+
+		/* The slot is free once copied out. */
+		smp_store_release(&q->tail, q->tail + 1);
+		if (wq_has_sleeper(&q->room))
+			wake_up(&q->room);
+
+		wd_soft_take(q, rq, &args);
+		cond_resched();
+	}
+}
+
+/* Jobs back from their submitters (or forced in) rejoin their tenants. */
 static void wd_soft_take_backlog(struct wd_soft_queue *q)
 {
 	struct llist_node *first = llist_del_all(&q->backlog);
 	struct wd_soft_job *j, *tmp;
 
 	llist_for_each_entry_safe(j, tmp, llist_reverse_order(first), lnode)
-		list_add_tail(&j->node, &q->active);
+		if (!wd_soft_enqueue(q, j, true))
+			wd_soft_job_fail(j, -ENOMEM);
 }
 
-/* One slice of every active job, in turn. */
-static void wd_soft_run_active(struct wd_soft_queue *q)
+/*
+ * One turn: a slice of the first job of the tenant whose turn it is. The
+ * job, if not finished, goes to the back of its tenant's jobs, and the
+ * tenant to the back of the line if it has more.
+ */
+static void wd_soft_turn(struct wd_soft_queue *q)
 {
-	struct wd_soft_job *j, *tmp;
-	LIST_HEAD(more);
+	struct wd_soft_tenant *t = list_first_entry(&q->turns,
+						    struct wd_soft_tenant, rr);
+	struct wd_soft_job *j = list_first_entry(&t->jobs, struct wd_soft_job,
+						 node);
+	int ret = wd_soft_slice(q, j);
 
-	wd_soft_take_backlog(q);
-	list_for_each_entry_safe(j, tmp, &q->active, node) {
-		int ret = wd_soft_slice(q, j);
-
-		if (ret == WD_CPU_MORE)
-			continue;
+	if (ret == WD_CPU_MORE) {
+		/* its other jobs take turns too: short ones pass long ones */
+		list_move_tail(&j->node, &t->jobs);
+	} else {
 		list_del(&j->node);
 		if (ret == WD_CPU_FAULT)
 			wd_soft_fault(q, j);
 		else
-			kfree(j);
-		cond_resched();
+			wd_soft_job_free(j);
 	}
-}
-
-/* Jobs between slices, or back for the engine. */
-static bool wd_soft_has_jobs(struct wd_soft_queue *q)
-{
-	return !list_empty(&q->active) || !llist_empty(&q->backlog);
+	if (list_empty(&t->jobs)) {
+		list_del(&t->rr);
+		hash_del(&t->hnode);
+		kmem_cache_free(wd_soft_tenant_cache, t);
+	} else {
+		list_move_tail(&t->rr, &q->turns);
+	}
 }
 
 static bool wd_soft_has_work(struct wd_soft_queue *q)
 {
-	return READ_ONCE(q->head) != q->tail || wd_soft_has_jobs(q);
+	return READ_ONCE(q->head) != q->tail || !list_empty(&q->turns) ||
+	       !llist_empty(&q->backlog);
 }
 
 /*
@@ -311,50 +442,34 @@ static int wd_soft_engine(void *data)
 	struct wd_soft_queue *q = data;
 
 	for (;;) {
-		/* acquire: pairs with the release publishing filled slots */
-		u32 head = smp_load_acquire(&q->head);
-
-		if (q->tail == head && wd_soft_has_jobs(q)) {
-			wd_soft_run_active(q);
-			continue;
-		}
-		if (q->tail == head && wd_soft_poll(q))
-			continue;
-		if (q->tail == head) {
-			/* Idle: nothing of a process may stay pinned. */
-			wd_soft_drop_mm(q);
-			WRITE_ONCE(q->idle, true);
-			/* pairs with the barrier in wd_soft_kick() */
-			set_current_state(TASK_INTERRUPTIBLE);
-			if (!wd_soft_has_work(q)) {
-				/*
-				 * Stopping only ever happens after
-				 * unregistration has drained every request.
-				 */
-				if (kthread_should_stop())
-					break;
-				schedule();
-			}
-			__set_current_state(TASK_RUNNING);
-			WRITE_ONCE(q->idle, false);
-			continue;
-		}
-
-		while (q->tail != head) {
-			struct wd_soft_slot *slot = &q->ring[q->tail & q->mask];
-			struct wd_req *rq = slot->rq;
-			struct wd_args args = slot->args;
-
-			/* The slot is free once copied out. */
-			smp_store_release(&q->tail, q->tail + 1);
-			if (wq_has_sleeper(&q->room))
-				wake_up(&q->room);
-
-			wd_soft_start(q, rq, &args);
+		/* new arrivals join the line before every turn */
+		wd_soft_take_ring(q);
+		if (!llist_empty(&q->backlog))
+			wd_soft_take_backlog(q);
+		if (!list_empty(&q->turns)) {
+			wd_soft_turn(q);
 			cond_resched();
+			continue;
 		}
-		if (wd_soft_has_jobs(q))
-			wd_soft_run_active(q);
+		if (wd_soft_poll(q))
+			continue;
+
+		/* Idle: nothing of a process may stay pinned. */
+		wd_soft_drop_mm(q);
+		WRITE_ONCE(q->idle, true);
+		/* pairs with the barrier in wd_soft_kick() */
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (!wd_soft_has_work(q)) {
+			/*
+			 * Stopping only ever happens after unregistration has
+			 * drained every request.
+			 */
+			if (kthread_should_stop())
+				break;
+			schedule();
+		}
+		__set_current_state(TASK_RUNNING);
+		WRITE_ONCE(q->idle, false);
 	}
 	__set_current_state(TASK_RUNNING);
 	WRITE_ONCE(q->idle, false);
@@ -408,7 +523,8 @@ static void wd_soft_resume(struct wd_device *wdev, struct wd_req *rq,
 static int wd_soft_force(struct wd_soft_queue *q, struct wd_req *rq,
 			 const struct wd_args *args)
 {
-	struct wd_soft_job *j = kzalloc(sizeof(*j), GFP_KERNEL_ACCOUNT);
+	struct wd_soft_job *j = kmem_cache_zalloc(wd_soft_job_cache,
+						  GFP_KERNEL_ACCOUNT);
 
 	if (!j)
 		return -ENOMEM;
@@ -570,7 +686,26 @@ static ssize_t engines_store(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RW(engines);
 
+/*
+ * The engines' CPU time spent running requests (busy-polling and idling
+ * not included), since load: the work soft0 does on submitters' behalf,
+ * which no process's own CPU time shows.
+ */
+static ssize_t busy_ns_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	struct wd_soft *soft = wd_dev_to_wdev(dev)->priv;
+	u64 sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < soft->nr_queues; i++)
+		sum += READ_ONCE(soft->queue[i].busy_ns);
+	return sysfs_emit(buf, "%llu\n", sum);
+}
+static DEVICE_ATTR_RO(busy_ns);
+
 static struct attribute *wd_soft_attrs[] = {
+	&dev_attr_busy_ns.attr,
 	&dev_attr_delay_us.attr,
 	&dev_attr_poll_us.attr,
 	&dev_attr_engines.attr,
@@ -599,7 +734,8 @@ static int wd_soft_init_queue(struct wd_soft *soft, unsigned int i)
 
 	spin_lock_init(&q->lock);
 	init_waitqueue_head(&q->room);
-	INIT_LIST_HEAD(&q->active);
+	INIT_LIST_HEAD(&q->turns);
+	hash_init(q->tenants);
 	init_llist_head(&q->backlog);
 	q->soft = soft;
 	q->mask = ring_size - 1;
@@ -634,10 +770,19 @@ static int __init wd_soft_init(void)
 	    !is_power_of_2(ring_size) || ring_size < 8 || ring_size > 65536)
 		return -EINVAL;
 
+	wd_soft_job_cache = KMEM_CACHE(wd_soft_job, 0);
+	wd_soft_tenant_cache = KMEM_CACHE(wd_soft_tenant, 0);
+	if (!wd_soft_job_cache || !wd_soft_tenant_cache) {
+		ret = -ENOMEM;
+		goto err_caches;
+	}
+
 	wdev = wd_device_alloc(NULL, &wd_soft_ops,
 			       struct_size(soft, queue, queues));
-	if (IS_ERR(wdev))
-		return PTR_ERR(wdev);
+	if (IS_ERR(wdev)) {
+		ret = PTR_ERR(wdev);
+		goto err_caches;
+	}
 
 	soft = wdev->priv;
 	soft->wdev = wdev;
@@ -675,6 +820,9 @@ static int __init wd_soft_init(void)
 err_free_queues:
 	wd_soft_free_queues(soft, i);
 	wd_device_put(wdev);
+err_caches:
+	kmem_cache_destroy(wd_soft_tenant_cache);
+	kmem_cache_destroy(wd_soft_job_cache);
 	return ret;
 }
 
@@ -686,6 +834,8 @@ static void __exit wd_soft_exit(void)
 	wd_device_unregister(wd_soft0);
 	wd_soft_free_queues(soft, soft->nr_queues);
 	wd_device_put(wd_soft0);
+	kmem_cache_destroy(wd_soft_tenant_cache);
+	kmem_cache_destroy(wd_soft_job_cache);
 }
 
 module_init(wd_soft_init);
