@@ -11,7 +11,9 @@
  *     and 32 against the submitting thread doing the same (memcpy, an
  *     SSE4.2 CRC32C, zlib at the same level), and per engine thread count;
  *  4. the submitting thread's CPU time per op, offloaded against doing it;
- *  5. latency at queue depth 1 (p50, p99);
+ *  5. latency at queue depth 1 (p50, p99), and 5b. fairness: another
+ *     process's 4 KiB COPY alone, while a third waits on a page nobody
+ *     serves (userfaultfd), and while a third floods the engine;
  *  6. the hardware path: edu0 COPY with and without doorbell coalescing,
  *     interrupt-driven against IOPOLL.
  * Then the issue's targets with what was measured. --json and --dat write
@@ -27,9 +29,13 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/userfaultfd.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <liburing.h>
 #include <liburing-accel.h>
 #include <zlib.h>
@@ -772,6 +778,158 @@ static void bench_latency(void)
 	}
 }
 
+/* ---- 5b. fairness ------------------------------------------------------ */
+
+#define FAIR_SAMPLES	200
+#define FLOOD_LEN	(64u << 20)
+#define FLOOD_DESCS	1024
+#define FLOOD_DESC_LEN	(1u << 20)
+
+/* A child that stalls soft0's work in a userfaultfd range nobody serves. */
+static void __attribute__((noreturn)) fair_stall(int ready)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	size_t len = 64 << 10;
+	struct io_uring ring;
+	struct io_uring_cqe *cqe;
+	int uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
+	void *area = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *out = malloc(len);
+
+	reg.range.start = (unsigned long)area;
+	reg.range.len = len;
+	if (uffd < 0 || area == MAP_FAILED || !out ||
+	    ioctl(uffd, UFFDIO_API, &api) || ioctl(uffd, UFFDIO_REGISTER, &reg) ||
+	    io_uring_queue_init(4, &ring, 0))
+		_exit(2);
+	io_uring_prep_accel_copy(io_uring_get_sqe(&ring), dfd, out, area, len);
+	if (write(ready, "x", 1) != 1)
+		_exit(2);
+	io_uring_submit_and_wait(&ring, 1);	/* stalls here for good */
+	io_uring_wait_cqe(&ring, &cqe);
+	_exit(0);
+}
+
+/* A child that floods soft0 with 64 MiB COPYs and 1024-descriptor batches. */
+static void __attribute__((noreturn)) fair_flood(int ready)
+{
+	uint8_t *s = mmap(NULL, 2 * (size_t)FLOOD_LEN, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	struct wd_desc *d = calloc(2 * FLOOD_DESCS, sizeof(*d));
+	struct io_uring ring;
+	struct io_uring_cqe *cqe;
+	int i;
+
+	if (s == MAP_FAILED || !d || io_uring_queue_init(32, &ring, 0))
+		_exit(2);
+	for (i = 0; i < 2 * FLOOD_DESCS; i++) {
+		size_t off = (size_t)(i % 64) * FLOOD_DESC_LEN;
+
+		wd_desc_copy(&d[i], s + FLOOD_LEN + off, s + off,
+			     FLOOD_DESC_LEN);
+	}
+	for (i = 0; i < 8; i++)
+		io_uring_prep_accel_copy(io_uring_get_sqe(&ring), dfd,
+					 s + FLOOD_LEN, s, FLOOD_LEN);
+	io_uring_prep_accel_batch(io_uring_get_sqe(&ring), dfd, d, FLOOD_DESCS);
+	io_uring_prep_accel_batch(io_uring_get_sqe(&ring), dfd,
+				  d + FLOOD_DESCS, FLOOD_DESCS);
+	if (io_uring_submit(&ring) != 10 || write(ready, "x", 1) != 1)
+		_exit(2);
+	for (i = 0; i < 10; i++)
+		if (!io_uring_wait_cqe(&ring, &cqe))
+			io_uring_cqe_seen(&ring, cqe);
+	_exit(0);
+}
+
+/*
+ * @n 4 KiB COPYs at queue depth 1 on a ring of this process: latencies
+ * in @us. A COPY that gets no CQE within @hang_s ends the run (the others
+ * are then "stuck").
+ */
+static int fair_samples(int n, double *us, int hang_s)
+{
+	struct __kernel_timespec ts = { .tv_sec = hang_s };
+	struct io_uring ring;
+	int i;
+
+	ring_init(&ring, 8, 0);
+	for (i = 0; i < n; i++) {
+		struct io_uring_cqe *cqe;
+		double t = wd_now();
+
+		io_uring_prep_accel_copy(io_uring_get_sqe(&ring), dfd, dst,
+					 src, 4096);
+		io_uring_submit(&ring);
+		if (io_uring_wait_cqe_timeout(&ring, &cqe, &ts))
+			break;
+		io_uring_cqe_seen(&ring, cqe);
+		us[i] = (wd_now() - t) * 1e6;
+	}
+	io_uring_queue_exit(&ring);
+	return i;
+}
+
+static void bench_fairness(void)
+{
+	static const char *const names[] = {
+		"alone", "beside an unserved userfaultfd page",
+		"beside a flood (64 MiB COPYs, batches)",
+	};
+	static double us[FAIR_SAMPLES];
+	long long engines = wd_sysfs_num(dev, "engines");
+	int k;
+
+	if (strcmp(dev, "soft0") || engines < 1) {
+		printf("\n5b. (fairness is measured on soft0)\n");
+		return;
+	}
+	sysfs_set(dev, "engines", 1);
+	printf("\n5b. Fairness on one engine: another process's 4 KiB COPY (us)  p50        p99\n");
+	for (k = 0; k < 3; k++) {
+		int pipefd[2], n;
+		pid_t pid = 0;
+		char c;
+
+		if (k) {
+			if (pipe(pipefd))
+				die("pipe", errno);
+			pid = fork();
+			if (!pid) {
+				if (k == 1)
+					fair_stall(pipefd[1]);
+				fair_flood(pipefd[1]);
+			}
+			if (read(pipefd[0], &c, 1) != 1)
+				die("fairness child", EIO);
+			close(pipefd[0]);
+			close(pipefd[1]);
+			usleep(100000);	/* its requests reach the engine */
+		}
+		n = fair_samples(FAIR_SAMPLES, us, 30);
+		if (pid) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+		}
+		if (n < FAIR_SAMPLES) {
+			printf("%-46s   stuck (%d of %d completed)\n", names[k],
+			       n, FAIR_SAMPLES);
+			record("fairness", "\"case\": \"%s\", \"stuck\": true",
+			       names[k]);
+			continue;
+		}
+		qsort(us, n, sizeof(us[0]), cmp_double);
+		printf("%-46s %10.1f %10.1f\n", names[k], us[n / 2],
+		       us[n * 99 / 100]);
+		record("fairness", "\"case\": \"%s\", \"samples\": %d, "
+		       "\"p50_us\": %.2f, \"p99_us\": %.2f", names[k], n,
+		       us[n / 2], us[n * 99 / 100]);
+	}
+	sysfs_set(dev, "engines", engines);
+}
+
 /* ---- 6. the hardware path ----------------------------------------------- */
 
 static void bench_edu(void)
@@ -974,6 +1132,7 @@ int main(int argc, char **argv)
 	bench_engines();
 	bench_cpu();
 	bench_latency();
+	bench_fairness();
 	bench_edu();
 	bench_targets();
 
