@@ -231,6 +231,32 @@ static void test_errors(void)
 	      "ioctl copy to a read-only page: -EFAULT, in the record too (%d)",
 	      ret);
 	munmap(buf, 8192);
+
+	/* memmove: overlapping one way works, the other is refused */
+	buf = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf == MAP_FAILED) {
+		wd_skip("no memory", "overlapping copies");
+		wd_skip("no memory", "overlapping copies");
+		return;
+	}
+	{
+		static uint8_t want[8192];
+		uint8_t keep[8192];
+
+		ref_random_fill(buf, 3 * 4096, 9);
+		memcpy(want, buf + 1000, 8192);
+		ret = copy_on(&ring, efd, buf, buf + 1000, 8192, 0);
+		wd_ok(ret == 8192 && !memcmp(buf, want, 8192),
+		      "overlapping COPY down (destination below the source): moved right (%d)",
+		      ret);
+		memcpy(keep, buf, sizeof(keep));
+		ret = copy_on(&ring, efd, buf + 1000, buf, 8192, 0);
+		wd_ok(ret == -EINVAL && !memcmp(buf, keep, sizeof(keep)),
+		      "overlapping COPY up (destination inside the source): -EINVAL on a pinned device, nothing written (%d)",
+		      ret);
+	}
+	munmap(buf, 3 * 4096);
 }
 
 /* Submit @n SQEs prepared by the caller in one io_uring_submit(), reap. */
@@ -480,7 +506,7 @@ int main(void)
 	if (io_uring_queue_init(64, &ring, 0))
 		wd_skip_all("no io_uring");
 
-	wd_plan(4 + NCASES + (NCASES + 1) / 2 + 3 + 7 + 3 + 2 + 5 + 5);
+	wd_plan(4 + NCASES + (NCASES + 1) / 2 + 3 + 9 + 3 + 2 + 5 + 5);
 
 	ret = io_uring_accel_probe(efd, &f);
 	wd_ok(ret == 0 && f.ops == (1ULL << WD_OP_COPY) &&

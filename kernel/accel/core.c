@@ -81,6 +81,7 @@ static int wd_open(struct inode *inode, struct file *file)
 {
 	struct wd_device *wdev = container_of(inode->i_cdev, struct wd_device,
 					      cdev);
+	struct wd_file *wf;
 	int ret = -ENODEV;
 
 	/* Holding live keeps the driver (and so ops->owner) from going away. */
@@ -88,10 +89,19 @@ static int wd_open(struct inode *inode, struct file *file)
 		return -ENODEV;
 	if (!try_module_get(wdev->ops->owner))
 		goto out_exit;
+	ret = -ENOMEM;
+	wf = kzalloc(sizeof(*wf), GFP_KERNEL_ACCOUNT);
+	if (!wf)
+		goto out_put_module;
 
 	get_device(&wdev->dev);
-	file->private_data = wdev;
+	wf->wdev = wdev;
+	file->private_data = wf;
 	ret = stream_open(inode, file);
+	goto out_exit;
+
+out_put_module:
+	module_put(wdev->ops->owner);
 out_exit:
 	wd_device_exit(wdev);
 	return ret;
@@ -99,8 +109,10 @@ out_exit:
 
 static int wd_release(struct inode *inode, struct file *file)
 {
-	struct wd_device *wdev = file->private_data;
+	struct wd_file *wf = file->private_data;
+	struct wd_device *wdev = wf->wdev;
 
+	kfree(wf);
 	module_put(wdev->ops->owner);
 	put_device(&wdev->dev);
 	return 0;
@@ -169,6 +181,7 @@ struct wd_device *wd_device_alloc(struct device *parent,
 	wdev->priv = priv_size ? (void *)wdev + size : NULL;
 	wdev->nr_queues = 1;
 	wdev->coalesce = true;
+	wdev->file_max_inflight = WD_FILE_MAX_INFLIGHT;
 	wdev->numa_node = parent ? dev_to_node(parent) : NUMA_NO_NODE;
 
 	device_initialize(&wdev->dev);

@@ -242,7 +242,7 @@ record:
 
 long wd_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	struct wd_device *wdev = file->private_data;
+	struct wd_device *wdev = wd_file_dev(file);
 	struct wd_desc __user *ud = (struct wd_desc __user *)arg;
 
 	switch (cmd) {

@@ -32,6 +32,20 @@ static bool wd_ranges_overlap(u64 a, u64 b, u32 len)
 	return len && a < b + len && b < a + len;
 }
 
+/*
+ * A pinned-mode device moves data front to back through its own buffer,
+ * and has no way to copy back to front: a COPY whose destination starts
+ * inside its source (which memmove does from the end) is refused there.
+ * A destination below the source is a plain front-to-back copy.
+ */
+static int wd_copy_check(const struct wd_device *wdev, struct wd_args *a)
+{
+	if (wd_dev_pinned(wdev) && a->addr2 > a->addr &&
+	    a->addr2 < a->addr + a->len)
+		return -EINVAL;
+	return 0;
+}
+
 /* The CRC is of the source as read: the copy must not change it first. */
 static int wd_copy_crc_check(const struct wd_device *wdev,
 			     struct wd_args *a)
@@ -87,6 +101,7 @@ const struct wd_op_desc wd_op_table[WD_OP_END] = {
 		.name		= "copy",
 		.operands	= WD_OPND_ADDR | WD_OPND_ADDR2 | WD_OPND_MEM,
 		.pin		= { WD_PIN_IN, WD_PIN_OUT },
+		.check		= wd_copy_check,
 	},
 	[WD_OP_FILL] = {
 		.name		= "fill",

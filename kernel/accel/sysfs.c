@@ -121,6 +121,31 @@ static ssize_t inline_max_store(struct device *dev,
 }
 static DEVICE_ATTR_RW(inline_max);
 
+static ssize_t file_max_inflight_show(struct device *dev,
+				      struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n",
+			  READ_ONCE(wd_dev_to_wdev(dev)->file_max_inflight));
+}
+
+/* Applies to new requests; what is in flight already stays. */
+static ssize_t file_max_inflight_store(struct device *dev,
+				       struct device_attribute *attr,
+				       const char *buf, size_t count)
+{
+	u32 val;
+	int ret;
+
+	ret = kstrtou32(buf, 0, &val);
+	if (ret)
+		return ret;
+	if (!val || val > INT_MAX)
+		return -EINVAL;
+	WRITE_ONCE(wd_dev_to_wdev(dev)->file_max_inflight, val);
+	return count;
+}
+static DEVICE_ATTR_RW(file_max_inflight);
+
 static ssize_t coalesce_show(struct device *dev,
 			     struct device_attribute *attr, char *buf)
 {
@@ -176,6 +201,7 @@ static struct attribute *wd_dev_attrs[] = {
 	&dev_attr_nr_queues.attr,
 	&dev_attr_numa_node.attr,
 	&dev_attr_inline_max.attr,
+	&dev_attr_file_max_inflight.attr,
 	&dev_attr_coalesce.attr,
 	&dev_attr_submitted.attr,
 	&dev_attr_completed.attr,

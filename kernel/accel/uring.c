@@ -137,10 +137,38 @@ static void wd_uring_cancel(struct io_uring_cmd *cmd)
 }
 
 /* Hand a validated request to the device, or run it right here. */
+/*
+ * A request takes a place on the device (wdev->live) and one of its file's
+ * file_max_inflight: a bound on what one file (and so one ring) can hold
+ * of the device and of the kernel's memory. Beyond it, -EBUSY: unlike
+ * -EAGAIN, which io_uring would retry from a worker at once, it tells the
+ * submitter to reap before it submits more.
+ */
+static int wd_uring_enter(struct wd_file *wf, struct wd_device *wdev)
+{
+	if (atomic_inc_return(&wf->inflight) >
+	    READ_ONCE(wdev->file_max_inflight)) {
+		atomic_dec(&wf->inflight);
+		return -EBUSY;
+	}
+	if (!wd_device_enter(wdev)) {
+		atomic_dec(&wf->inflight);
+		return -ENODEV;
+	}
+	return 0;
+}
+
+static void wd_uring_exit(struct wd_file *wf, struct wd_device *wdev)
+{
+	wd_device_exit(wdev);
+	atomic_dec(&wf->inflight);
+}
+
 static int wd_uring_issue(struct wd_device *wdev, struct io_uring_cmd *cmd,
 			  struct wd_args *a, unsigned int issue_flags)
 {
 	struct wd_req *rq = io_uring_cmd_to_pdu(cmd, struct wd_req);
+	struct wd_file *wf = cmd->file->private_data;
 	unsigned int sflags = 0;
 	int ret;
 
@@ -148,15 +176,16 @@ static int wd_uring_issue(struct wd_device *wdev, struct io_uring_cmd *cmd,
 	if (a->op == WD_OP_NOP && (a->flags & WD_NOP_F_INLINE))
 		return wd_uring_done_now(cmd, rq, issue_flags);
 
-	if (!wd_device_enter(wdev))
-		return -ENODEV;
+	ret = wd_uring_enter(wf, wdev);
+	if (ret)
+		return ret;
 
 	if (wd_should_execute(wdev, a)) {
 		switch (wd_execute_inline(wdev, rq, a,
 					  issue_flags & IO_URING_F_NONBLOCK)) {
 		case WD_INLINE_DONE:
 			wd_stats_inline(wdev, rq);
-			wd_device_exit(wdev);
+			wd_uring_exit(wf, wdev);
 			return wd_uring_done_now(cmd, rq, issue_flags);
 		case WD_INLINE_PART:
 			/* what ran must not run again: no -EAGAIN from here */
@@ -170,7 +199,7 @@ static int wd_uring_issue(struct wd_device *wdev, struct io_uring_cmd *cmd,
 
 		ret = wd_dma_prepare(wdev, fixed ? cmd : NULL, a, &rq->dma);
 		if (ret) {
-			wd_device_exit(wdev);
+			wd_uring_exit(wf, wdev);
 			return ret;
 		}
 		rq->flags |= WD_REQ_DMA;
@@ -191,7 +220,7 @@ static int wd_uring_issue(struct wd_device *wdev, struct io_uring_cmd *cmd,
 	if (unlikely(ret)) {
 		this_cpu_dec(wdev->stats->submitted);
 		wd_req_release(rq);
-		wd_device_exit(wdev);
+		wd_uring_exit(wf, wdev);
 		if (!wd_uring_mark_early(issue_flags))
 			return ret;
 		/* marked: only io_uring_cmd_done() may end it now */
@@ -274,7 +303,7 @@ static bool wd_uring_nop_fast(struct io_uring_cmd *cmd,
 
 int wd_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
 {
-	struct wd_device *wdev = cmd->file->private_data;
+	struct wd_device *wdev = wd_file_dev(cmd->file);
 	u32 cmd_op = cmd->cmd_op;
 	int ret;
 
@@ -335,7 +364,7 @@ static void wd_uring_fault_tw(struct io_uring_cmd *cmd,
 			      unsigned int issue_flags)
 {
 	struct wd_req *rq = io_uring_cmd_to_pdu(cmd, struct wd_req);
-	struct wd_device *wdev = cmd->file->private_data;
+	struct wd_device *wdev = wd_file_dev(cmd->file);
 	struct wd_fault *fault = rq->fault;
 	int err;
 
@@ -372,8 +401,10 @@ int wd_uring_fault(struct wd_req *rq)
 void wd_uring_complete(struct wd_req *rq)
 {
 	struct io_uring_cmd *cmd = wd_req_to_cmd(rq);
+	struct wd_file *wf = cmd->file->private_data;
 
-	wd_req_done(cmd->file->private_data, rq);
+	wd_req_done(wf->wdev, rq);
+	atomic_dec(&wf->inflight);
 	io_uring_cmd_do_in_task_lazy(cmd, wd_uring_task_done);
 }
 
@@ -391,7 +422,7 @@ void wd_uring_complete(struct wd_req *rq)
 int wd_uring_iopoll(struct io_uring_cmd *cmd, struct io_comp_batch *iob,
 		    unsigned int poll_flags)
 {
-	struct wd_device *wdev = cmd->file->private_data;
+	struct wd_device *wdev = wd_file_dev(cmd->file);
 	int ret;
 
 	if (!wdev->ops->poll || !percpu_ref_tryget(&wdev->live))

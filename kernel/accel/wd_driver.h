@@ -276,6 +276,9 @@ struct wd_ops {
  *	ops->execute() in the issue path (0: never). Writable in sysfs.
  * @coalesce: wd_doorbell_defer() may defer (default true). Writable in
  *	sysfs, to measure what one doorbell per batch buys.
+ * @file_max_inflight: requests one open file may have with the device at
+ *	once (io_uring's); more get -EBUSY. Set by the core, writable in
+ *	sysfs.
  * @groups: extra sysfs attribute groups for the device (driver knobs)
  * @priv: the driver's area, sized by wd_device_alloc()
  */
@@ -288,6 +291,7 @@ struct wd_device {
 	int				numa_node;
 	u32				inline_max;
 	bool				coalesce;
+	u32				file_max_inflight;
 	const struct attribute_group	**groups;
 	void				*priv;
 

@@ -15,6 +15,24 @@
 #define WD_REQ_DMA	BIT(2)	/* rq->dma holds pinned, mapped operands */
 /* WD_REQ_CANCELED (BIT(6)), WD_REQ_POLLED (BIT(7)): wd_driver.h */
 
+/*
+ * An open file of a device: what its requests count against. io_uring
+ * holds the file while a request is in flight, so the count outlives none
+ * of them.
+ */
+struct wd_file {
+	struct wd_device	*wdev;
+	atomic_t		inflight;
+};
+
+/* Requests one file may have in flight, unless sysfs says otherwise. */
+#define WD_FILE_MAX_INFLIGHT	1024
+
+static inline struct wd_device *wd_file_dev(const struct file *file)
+{
+	return ((struct wd_file *)file->private_data)->wdev;
+}
+
 /* Per-CPU request counters; sysfs sums them. */
 struct wd_stats {
 	u64	submitted;	/* accepted and handed to the driver */
