@@ -296,6 +296,96 @@ static void test_batch_owner_exit(void)
 	munmap(d, size);
 }
 
+/*
+ * A process killed inside WD_IOC_SUBMIT, its request queued behind others
+ * the engine takes a second each (delay_us): it returns at once, leaving
+ * the request to the engine, which ends it (-ECANCELED) when it gets to
+ * it. Before, it waited for the whole queue, in D state.
+ */
+static void test_ioctl_killed_queued(void)
+{
+	long long before = wd_sysfs_read(dev, "canceled");
+	long long delay = wd_sysfs_read(dev, "delay_us");
+	long long engines = wd_sysfs_read(dev, "engines");
+	long long sub0, inflight = -1, n;
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+	int fd = wd_open_or_skip(), status = 0, waited = 0, i;
+	pid_t pid;
+
+	if (delay < 0 || engines < 0 || io_uring_queue_init(16, &ring, 0)) {
+		wd_skip("no delay_us (soft0's)", "killed in WD_IOC_SUBMIT behind a queue");
+		close(fd);
+		return;
+	}
+	wd_sysfs_write(dev, "engines", 1);
+	wd_sysfs_write(dev, "delay_us", 1000000);
+	for (i = 0; i < 8; i++)
+		wd_nop_sqe(&ring, fd, 0, 0, 0);
+	io_uring_submit(&ring);
+	sub0 = wd_sysfs_read(dev, "submitted");
+	pid = fork();
+	if (pid == 0) {
+		int cfd = io_uring_accel_open(dev, O_RDWR);
+		struct wd_desc d;
+
+		if (cfd < 0)
+			_exit(2);
+		wd_desc_copy(&d, dst, src, 65536);
+		io_uring_accel_submit_sync(cfd, &d);
+		_exit(0);
+	}
+	while (wd_sysfs_read(dev, "submitted") == sub0 && waited++ < 20000)
+		usleep(1000);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	/* reaped: what was queued in front of its request is still there */
+	inflight = wd_sysfs_read(dev, "submitted") -
+		   wd_sysfs_read(dev, "completed");
+	wd_sysfs_write(dev, "delay_us", 0);
+	for (i = 0; i < 8; i++)
+		if (!io_uring_wait_cqe(&ring, &cqe))
+			io_uring_cqe_seen(&ring, cqe);
+	n = canceled_since(dev, before, NULL);
+	wd_sysfs_write(dev, "delay_us", delay);
+	wd_sysfs_write(dev, "engines", engines);
+	io_uring_queue_exit(&ring);
+	close(fd);
+	wd_ok(WIFSIGNALED(status) && inflight >= 2 && n == 1,
+	      "killed in WD_IOC_SUBMIT behind a queue: returned with %lld requests still ahead in flight; %lld canceled",
+	      inflight, n);
+}
+
+/*
+ * A level-9 COMPRESS of 16 MiB of random data (seconds of work) whose ring
+ * is torn down: it stops between chunks of input instead of running on.
+ */
+static void test_compress_canceled(void)
+{
+	long long before = wd_sysfs_read(dev, "canceled"), n;
+	struct io_uring ring;
+	int fd = wd_open_or_skip();
+	unsigned int i;
+
+	if (!(wd_sysfs_read(dev, "submitted") >= 0) ||
+	    io_uring_queue_init(2, &ring, 0)) {
+		wd_skip("no ring", "COMPRESS canceled");
+		close(fd);
+		return;
+	}
+	for (i = 0; i < LONG_LEN; i++)
+		src[i] = rand();
+	io_uring_prep_accel_compress(io_uring_get_sqe(&ring), fd, dst,
+				     LONG_LEN + LONG_LEN / 64 + 4096, src,
+				     LONG_LEN, WD_COMP_DEFLATE, 9);
+	io_uring_submit(&ring);
+	io_uring_queue_exit(&ring);
+	close(fd);
+	n = canceled_since(dev, before, NULL);
+	wd_ok(n == 1, "a 16 MiB level-9 COMPRESS whose ring is torn down is canceled (%lld)",
+	      n);
+}
+
 /* A process killed inside WD_IOC_SUBMIT waits for a slice, not the copy. */
 static void test_ioctl_killed(void)
 {
@@ -418,14 +508,26 @@ int main(void)
 	for (i = 0; i < len; i += 4096)
 		src[i] = (unsigned char)(i >> 12) | 1;
 
-	wd_plan(10);
+	wd_plan(13);
 	test_ring_closed(0, "ring closed");
 	test_ring_closed(IOSQE_ASYNC, "ring closed, COPYs issued from io-wq");
 	test_owner_gone("process exited", 0);
 	test_owner_gone("process killed while waiting", 1);
 	test_batch();
 	test_batch_owner_exit();
+	if (wd_sysfs_read(dev, "engines") >= 0) {
+		long long engines = wd_sysfs_read(dev, "engines");
+
+		/* two engines: each may hold the address space */
+		wd_sysfs_write(dev, "engines", 2);
+		test_batch_owner_exit();
+		wd_sysfs_write(dev, "engines", engines);
+	} else {
+		wd_skip("one engine only", "batch of an exited process, two engines");
+	}
 	test_ioctl_killed();
+	test_ioctl_killed_queued();
+	test_compress_canceled();
 	test_async_cancel();
 	test_still_works();
 	test_edu();

@@ -5,8 +5,10 @@
  * it kills workers with requests in flight (and starts new ones), sends
  * signals, tries to unload the driver, and the workers themselves cancel
  * their own in-flight requests (IORING_OP_ASYNC_CANCEL) and close their
- * device fds between rounds. Every request a surviving worker submitted
- * must get exactly one CQE; the device must drain and keep working.
+ * device fds between rounds. One more process holds requests whose
+ * operands are in a userfaultfd range nobody serves, for the whole run.
+ * Every request a surviving worker submitted must get exactly one CQE;
+ * the device must drain and keep working.
  * WD_STRESS_SECS sets the duration (default 30).
  */
 #include <pthread.h>
@@ -15,7 +17,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include "wd_ref.h"
-#include "wd_uring.h"
+#include "wd_tenant.h"
 
 #define PROCS		4
 #define THREADS		2
@@ -166,6 +168,48 @@ static void *worker(void *data)
 	return NULL;
 }
 
+/*
+ * The stalled tenant: COPYs from an unserved userfaultfd range, through a
+ * ring and through the ioctl (a second thread), until it is killed.
+ * Returns 0 if it could not stall (no userfaultfd): the run goes on
+ * without it.
+ */
+static void *stall_ioctl(void *area)
+{
+	static uint8_t out[65536];
+	struct wd_desc d;
+	int fd = io_uring_accel_open("soft0", O_RDWR);
+
+	wd_desc_copy(&d, out, area, sizeof(out));
+	io_uring_accel_submit_sync(fd, &d);
+	return NULL;
+}
+
+static pid_t start_staller(void)
+{
+	static uint8_t out[4][65536];
+	struct io_uring ring;
+	void *area = NULL;
+	pthread_t t;
+	pid_t pid;
+	int fd, i;
+
+	pid = fork();
+	if (pid)
+		return pid;
+	fd = io_uring_accel_open("soft0", O_RDWR);
+	if (fd < 0 || wd_uffd_range(5 * 65536, &area) < 0 ||
+	    io_uring_queue_init(8, &ring, 0))
+		_exit(4);
+	for (i = 0; i < 4; i++)
+		io_uring_prep_accel_copy(io_uring_get_sqe(&ring), fd, out[i],
+					 (uint8_t *)area + i * 65536, 65536);
+	io_uring_submit(&ring);
+	pthread_create(&t, NULL, stall_ioctl, (uint8_t *)area + 4 * 65536);
+	for (;;)
+		pause();
+}
+
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -190,7 +234,7 @@ int main(void)
 {
 	int secs = getenv("WD_STRESS_SECS") ? atoi(getenv("WD_STRESS_SECS")) :
 					      30;
-	pid_t pids[PROCS];
+	pid_t pids[PROCS], staller, staller_status;
 	int slot_of[PROCS];
 	int kills = 0, signals = 0, unloads = 0, unload_bad = 0;
 	struct counts sum = {};
@@ -210,9 +254,10 @@ int main(void)
 		wd_skip_all("out of memory");
 	stop_at = time(NULL) + secs;
 
-	wd_plan(5);
-	wd_diag("%d processes x %d threads x 1 ring, %d s", PROCS, THREADS,
-		secs);
+	wd_plan(6);
+	wd_diag("%d processes x %d threads x 1 ring, %d s, beside a stalled tenant",
+		PROCS, THREADS, secs);
+	staller = start_staller();
 	for (i = 0; i < PROCS; i++) {
 		slot_of[i] = i;
 		pids[i] = fork();
@@ -249,6 +294,10 @@ int main(void)
 	}
 	for (i = 0; i < PROCS; i++)
 		waitpid(pids[i], NULL, 0);
+	/* it was stalled all along: still there, until killed */
+	staller_status = waitpid(staller, &i, WNOHANG);
+	kill(staller, SIGKILL);
+	waitpid(staller, NULL, 0);
 
 	for (i = 0; i < slot_base * THREADS; i++) {
 		sum.verified += shared[i].verified;
@@ -269,6 +318,11 @@ int main(void)
 	wd_ok(sum.verified > 0 && sum.bad == 0,
 	      "%ld ops verified, %ld bad, %ld cancel attempts; %d kills, %d signals",
 	      sum.verified, sum.bad, sum.cancels, kills, signals);
+	if (staller_status == staller && WIFEXITED(i) && WEXITSTATUS(i) == 4)
+		wd_skip("no userfaultfd", "a stalled tenant");
+	else
+		wd_ok(staller_status == 0,
+		      "a tenant stalled on unserved userfaultfd pages all along (4 ring COPYs, 1 ioctl) did not hold the others up");
 	wd_ok(unload_bad == 0,
 	      "%d unload attempts, each refused while in use", unloads);
 	close(fd);

@@ -17,14 +17,12 @@
  * The waits below only bound a hang (a generous minute each); no case
  * depends on how fast anything runs.
  */
-#include <linux/userfaultfd.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include "wd_tenant.h"
@@ -59,44 +57,6 @@ static int wait_stage(int stage)
 	if (rep->fail)
 		wd_diag("the child's setup failed (uffd.c line %d)", rep->fail);
 	return rep->stage >= stage;
-}
-
-/*
- * An anonymous range registered with a fresh userfaultfd for missing
- * pages, not served by anyone: a fault there waits. Returns the uffd (or
- * -errno) and the range in *@area.
- */
-static int stalled_range(size_t len, void **area)
-{
-	struct uffdio_api api = { .api = UFFD_API };
-	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
-	void *p;
-	int uffd;
-
-	uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
-	if (uffd < 0)
-		return -errno;
-	if (ioctl(uffd, UFFDIO_API, &api)) {
-		close(uffd);
-		return -errno;
-	}
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED) {
-		close(uffd);
-		return -ENOMEM;
-	}
-	reg.range.start = (unsigned long)p;
-	reg.range.len = len;
-	if (ioctl(uffd, UFFDIO_REGISTER, &reg)) {
-		int err = -errno;
-
-		munmap(p, len);
-		close(uffd);
-		return err;
-	}
-	*area = p;
-	return uffd;
 }
 
 static void *map(size_t len)
@@ -170,7 +130,7 @@ static void __attribute__((noreturn)) stall_child(int how, size_t len,
 
 	fd = io_uring_accel_open(dev, O_RDWR);
 	/* userfaultfd registers whole pages */
-	sa.uffd = stalled_range((len + 4095) & ~4095UL, &area);
+	sa.uffd = wd_uffd_range((len + 4095) & ~4095UL, &area);
 	if (fd < 0 || sa.uffd < 0 || !out)
 		child_fail(__LINE__);
 	if (close_after && pthread_create(&t, NULL, closer, &sa))
@@ -340,7 +300,7 @@ int main(void)
 	if (strcmp(dev, "soft0"))
 		wd_skip_all("the engine cases are soft0's");
 	fd = wd_open_or_skip();
-	uffd = stalled_range(4096, &probe);
+	uffd = wd_uffd_range(4096, &probe);
 	if (uffd < 0)
 		wd_skip_all("no userfaultfd (CONFIG_USERFAULTFD, or not root)");
 	close(uffd);

@@ -6,7 +6,10 @@
 #ifndef WD_TENANT_H
 #define WD_TENANT_H
 
+#include <linux/userfaultfd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include "wd_uring.h"
 
@@ -64,6 +67,46 @@ static inline int wd_tenant_copies(int fd, int n, size_t len, int hang_ms,
 	io_uring_queue_exit(&ring);
 	munmap(s, 2 * len);
 	return good;
+}
+
+/*
+ * An anonymous range registered with a fresh userfaultfd for missing
+ * pages, and served by nobody: a fault there waits until the uffd is
+ * closed or the faulting task is killed. Returns the uffd (or -errno) and
+ * the range in *@area. Needs CONFIG_USERFAULTFD (and root, for faults
+ * taken by the kernel).
+ */
+static inline int wd_uffd_range(size_t len, void **area)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	void *p;
+	int uffd;
+
+	uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
+	if (uffd < 0)
+		return -errno;
+	if (ioctl(uffd, UFFDIO_API, &api)) {
+		close(uffd);
+		return -errno;
+	}
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		close(uffd);
+		return -ENOMEM;
+	}
+	reg.range.start = (unsigned long)p;
+	reg.range.len = len;
+	if (ioctl(uffd, UFFDIO_REGISTER, &reg)) {
+		int err = -errno;
+
+		munmap(p, len);
+		close(uffd);
+		return err;
+	}
+	*area = p;
+	return uffd;
 }
 
 #endif /* WD_TENANT_H */
