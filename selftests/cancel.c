@@ -494,6 +494,47 @@ static void test_edu(void)
 	      n, ms);
 }
 
+/*
+ * A process that exits with hundreds of COPYs queued on edu0 (a transfer
+ * takes the emulated device 100 ms): they are retired without being
+ * started, the one on the engine stops at its next transfer, and the
+ * device is idle after a handful of transfers, not hundreds.
+ */
+#define EDU_QUEUED	200
+
+static void test_edu_exit_queued(void)
+{
+	long long dmas0 = wd_sysfs_read("edu0", "dmas");
+	long long before = wd_sysfs_read("edu0", "canceled"), n, dmas;
+	int status = 0;
+	pid_t pid;
+
+	if (dmas0 < 0) {
+		wd_skip("no edu0", "edu0: an exited process's queued COPYs");
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		struct io_uring ring;
+		int fd = io_uring_accel_open("edu0", O_RDWR), i;
+
+		if (fd < 0 || io_uring_queue_init(256, &ring, 0))
+			_exit(2);
+		for (i = 0; i < EDU_QUEUED; i++)
+			io_uring_prep_accel_copy(io_uring_get_sqe(&ring), fd,
+						 dst + i * 256, src + i * 256,
+						 256);
+		_exit(io_uring_submit(&ring) == EDU_QUEUED ? 0 : 3);
+	}
+	waitpid(pid, &status, 0);
+	n = canceled_since("edu0", before, NULL);
+	dmas = wd_sysfs_read("edu0", "dmas") - dmas0;
+	wd_ok(WIFEXITED(status) && !WEXITSTATUS(status) &&
+	      n >= EDU_QUEUED - 2 && dmas <= 8,
+	      "edu0: a process exits with %d COPYs queued: %lld canceled, %lld transfers made",
+	      EDU_QUEUED, n, dmas);
+}
+
 int main(void)
 {
 	size_t i, len = (size_t)NR_LONG * LONG_LEN;
@@ -508,7 +549,7 @@ int main(void)
 	for (i = 0; i < len; i += 4096)
 		src[i] = (unsigned char)(i >> 12) | 1;
 
-	wd_plan(13);
+	wd_plan(14);
 	test_ring_closed(0, "ring closed");
 	test_ring_closed(IOSQE_ASYNC, "ring closed, COPYs issued from io-wq");
 	test_owner_gone("process exited", 0);
@@ -531,5 +572,6 @@ int main(void)
 	test_async_cancel();
 	test_still_works();
 	test_edu();
+	test_edu_exit_queued();
 	return wd_exit();
 }

@@ -10,7 +10,7 @@
  * COPY C -> D of another length, then lets the READ complete. The COPY
  * must copy A to B, whole, and leave D alone. With
  * io_uring_accel_sqe_deferred() (what wd-gzip and wd-httpd do) that holds
- * on every kernel; without it, kernels before 6.16 run the overwritten
+ * on every kernel; without it, kernels 6.10 to 6.13.3 run the overwritten
  * SQE, which the last case reports.
  */
 #include "wd_uring.h"

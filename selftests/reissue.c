@@ -14,6 +14,12 @@
  * The queue is held full by NOPs the engine takes one a second
  * (delay_us), all submitted in the same io_uring_enter() as the batch, so
  * the batch always meets a full queue; nothing depends on timing.
+ *
+ * The second case is why soft0 never answers a full queue with -EAGAIN at
+ * all: on 6.12, io_uring issues such a request again with its SQE read
+ * from the SQ ring, and the application has reused that slot by then. A
+ * COPY A -> B meets the full queue, its slot is overwritten with a COPY
+ * C -> D right after the submission, and it must still copy A to B.
  */
 #include <sys/mman.h>
 #include "wd_uring.h"
@@ -68,7 +74,7 @@ int main(void)
 	nops = ring_size + 1 + EXTRA_NOPS;
 	if (io_uring_queue_init(1024, &ring, 0))
 		wd_skip_all("no ring");
-	wd_plan(2);
+	wd_plan(3);
 
 	/* one engine, which takes a request a second */
 	wd_sysfs_write(dev, "engines", 1);
@@ -127,6 +133,45 @@ int main(void)
 				big_ok ? "ok" : "wrong");
 		wd_ok(res == 4 && y_ok && x_ok && s_ok && big_ok,
 		      "a batch whose inline head ran before the queue was found full runs each descriptor once");
+	}
+
+	/* a COPY that meets the full queue, its SQ slot reused at once */
+	{
+		static unsigned char ca[4096], cb[4096], cc[2048], cd[2048];
+		int copy_res = -1000;
+
+		memset(ca, 0xa1, sizeof(ca));
+		memset(cc, 0xc3, sizeof(cc));
+		wd_sysfs_write(dev, "engines", 1);
+		wd_sysfs_write(dev, "delay_us", 1000000);
+		for (i = 0; i < nops; i++)
+			wd_nop_sqe(&ring, fd, 0, 0, 0)->user_data = i;
+		sqe = io_uring_get_sqe(&ring);
+		io_uring_prep_accel_copy(sqe, fd, cb, ca, sizeof(ca));
+		sqe->user_data = BATCH_TAG;
+		io_uring_submit(&ring);
+		io_uring_prep_accel_copy(sqe, fd, cd, cc, sizeof(cc));
+		sqe->user_data = BATCH_TAG + 1;
+		wd_sysfs_write(dev, "delay_us", 0);
+		for (seen = 0; seen < nops + 1; seen++) {
+			if (io_uring_wait_cqe_timeout(&ring, &cqe, &ts))
+				break;
+			if (cqe->user_data == BATCH_TAG ||
+			    cqe->user_data == BATCH_TAG + 1)
+				copy_res = cqe->res;
+			io_uring_cqe_seen(&ring, cqe);
+		}
+		wd_sysfs_write(dev, "engines", engines);
+		wd_sysfs_write(dev, "delay_us", delay);
+		if (copy_res != sizeof(ca) || memcmp(ca, cb, sizeof(ca)) ||
+		    cd[0])
+			wd_diag("COPY res %d; B %s; D %s", copy_res,
+				memcmp(ca, cb, sizeof(ca)) ? "wrong" : "holds A",
+				cd[0] ? "holds C (the reused slot ran)" :
+					"untouched");
+		wd_ok(copy_res == sizeof(ca) && !memcmp(ca, cb, sizeof(ca)) &&
+		      !cd[0],
+		      "a COPY that meets a full queue runs with its own operands after its SQ slot is reused");
 	}
 	io_uring_queue_exit(&ring);
 	close(fd);

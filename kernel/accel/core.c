@@ -234,6 +234,10 @@ int wd_device_register(struct wd_device *wdev, const char *name)
 		return -EINVAL;
 	if (hweight64(wdev->dev_flags & WD_DEV_F_MODES) != 1)
 		return -EINVAL;
+	/* working in the submitter's memory means handing faults back */
+	if (!wd_dev_pinned(wdev) && (wdev->ops_mask & ~BIT_ULL(WD_OP_NOP)) &&
+	    !wdev->ops->resume)
+		return -EINVAL;
 	if (wd_dev_pinned(wdev)) {
 		int op;
 

@@ -718,6 +718,11 @@ void wd_cpu_job_init(struct wd_cpu_job *j, const struct wd_args *a)
 }
 EXPORT_SYMBOL_GPL(wd_cpu_job_init);
 
+static bool wd_cpu_is_stream(const struct wd_args *a)
+{
+	return a->op == WD_OP_COMPRESS || a->op == WD_OP_DECOMPRESS;
+}
+
 /* The range the submitter should fault in for the fault @ctx noted. */
 static void wd_cpu_job_fault(struct wd_cpu_ctx *ctx, struct wd_cpu_job *j)
 {
@@ -746,9 +751,16 @@ static void wd_cpu_job_fault(struct wd_cpu_ctx *ctx, struct wd_cpu_job *j)
 		 * A stream starts again from its beginning: the rest of that
 		 * operand at once, so that it restarts as few times as can be.
 		 */
-		if (a->op == WD_OP_COMPRESS || a->op == WD_OP_DECOMPRESS) {
+		if (wd_cpu_is_stream(a)) {
 			cap = U32_MAX;
 			wd_cpu_begin(a, &j->r);
+		}
+		/* a backward copy goes down: fault in what lies below */
+		if (wd_copy_backward(a)) {
+			u64 start = ctx->fault_write ? a->addr2 : a->addr;
+
+			end = addr + 1;
+			addr = max(start, end > cap ? end - cap : 0);
 		}
 	} else {
 		/*
@@ -766,14 +778,17 @@ static void wd_cpu_job_fault(struct wd_cpu_ctx *ctx, struct wd_cpu_job *j)
 
 /*
  * A fault where faults are trapped: hand it to the submitter, or give up.
- * Progress is the fault moving on: to a later descriptor, or a later
- * address (a stream that restarts keeps done at 0, but gets further).
+ * Progress is the job moving on (a later descriptor, more bytes done)
+ * since the last trip. A stream restarts from its beginning on every
+ * trip, with a whole operand faulted in each time, so it needs one trip
+ * per operand: its trips are counted whatever the progress.
  */
 static int wd_cpu_job_trap(struct wd_cpu_ctx *ctx, struct wd_cpu_job *j)
 {
-	u64 where = ctx->fault_addr ^ ((u64)j->idx << 52);
+	u64 where = ((u64)j->idx << 32) | j->r.done;
 
-	if (where != j->fault_where)
+	if (where != j->fault_where && !(j->phase == WD_JOB_RUN &&
+					  wd_cpu_is_stream(&j->one)))
 		j->trips = 0;
 	j->fault_where = where;
 	if (++j->trips > WD_CPU_FAULT_TRIPS)
@@ -893,6 +908,7 @@ int wd_cpu_job_run(struct wd_cpu_ctx *ctx, const struct wd_device *wdev,
 			}
 			if (spent >= budget)
 				return WD_CPU_MORE;
+			ctx->fault_set = false;
 			ret = wd_cpu_job_read(ctx, wdev, j);
 			/* inline, a descriptor not there: the device reads it */
 			if (ret == WD_CPU_STOP || (ret && ctx->probe))
@@ -917,6 +933,8 @@ int wd_cpu_job_run(struct wd_cpu_ctx *ctx, const struct wd_device *wdev,
 				return WD_CPU_STOP;
 			} else {
 				before = j->r.done;
+				/* only this step's own faults count */
+				ctx->fault_set = false;
 				if (!wd_cpu_step(ctx, &j->one, &j->r,
 						 min(budget - spent,
 						     WD_CPU_CANCEL_SLICE))) {
@@ -934,6 +952,7 @@ int wd_cpu_job_run(struct wd_cpu_ctx *ctx, const struct wd_device *wdev,
 		case WD_JOB_RECORD:
 			ud = u64_to_user_ptr(j->args.addr);
 			ud += j->idx;
+			ctx->fault_set = false;
 			if (wd_desc_write_record(ud, &j->r)) {
 				wd_cpu_fault_at(ctx, (u64)(unsigned long)&ud->status,
 						true);

@@ -10,8 +10,9 @@
  * stops such a request with its progress kept and passes it to
  * wd_req_fault(). The core then has the range faulted in in the context
  * of whoever submitted the request:
- *  - io_uring: task work in the submitting task (for an SQPOLL ring, the
- *    SQ thread, whose address space the operands are in);
+ *  - io_uring: task work of the submitting task (for an SQPOLL ring, the
+ *    SQ thread, whose address space the operands are in), queued with
+ *    task_work_add() and run outside every io_uring lock;
  *  - the ioctl: the caller, which is waiting for the request anyway.
  * Either way the fault is taken as read(2) would take it on the same
  * buffer: killable, charged to that task, stalling nobody else. Then the

@@ -54,16 +54,17 @@ bool wd_sync_finish(struct wd_sync_req *sr)
 /* The driver hands the request over for a fault (see wd_req_fault()). */
 int wd_sync_fault(struct wd_sync_req *sr)
 {
+	unsigned long flags;
 	int ret = 0;
 
-	spin_lock_irq(&sr->lock);
+	spin_lock_irqsave(&sr->lock, flags);
 	if (sr->abandoned) {
 		ret = -ECANCELED;
 	} else {
 		sr->fault_pending = true;
 		complete(&sr->done);
 	}
-	spin_unlock_irq(&sr->lock);
+	spin_unlock_irqrestore(&sr->lock, flags);
 	return ret;
 }
 

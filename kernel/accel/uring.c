@@ -6,6 +6,7 @@
  * context it comes, is turned into the CQE in the submitter's task.
  */
 #include <linux/sched/mm.h>
+#include <linux/task_work.h>
 #include <linux/uaccess.h>
 #include "wd_internal.h"
 
@@ -110,8 +111,8 @@ static int wd_uring_done_now(struct io_uring_cmd *cmd, struct wd_req *rq,
  * A marked command must end in io_uring_cmd_done(), which unmarks it. That
  * decides when to mark:
  *  - in the issue path proper (the ring's lock held), after the driver has
- *    accepted the request: a failing or -EAGAIN submit must be able to
- *    return its error to io_uring. The driver may have completed the
+ *    accepted the request: a failing submit must be able to return its
+ *    error to io_uring. The driver may have completed the
  *    request already, but its CQE comes from task work under the ring's
  *    lock, which is held here: the command is still there to mark.
  *  - from an io-wq worker (IOSQE_ASYNC, or a retry after the device's
@@ -334,12 +335,24 @@ int wd_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
 	case WD_CLASS_CTRL:
 		return wd_uring_ctrl(wdev, cmd);
 	case WD_CLASS_OP:
-		return wd_uring_op(wdev, cmd, issue_flags);
+		ret = wd_uring_op(wdev, cmd, issue_flags);
+		break;
 	case WD_CLASS_BATCH:
-		return wd_uring_batch(wdev, cmd, issue_flags);
+		ret = wd_uring_batch(wdev, cmd, issue_flags);
+		break;
 	default:
 		return -EINVAL;
 	}
+	/*
+	 * Never -EAGAIN: on it, io_uring 6.12 issues the request again from a
+	 * worker with cmd->sqe still pointing into the SQ ring, whose slot
+	 * the application may have reused by then (later kernels repoint it
+	 * at their copy). A driver's queue that is full takes the request
+	 * past it instead; anything else short is short of memory.
+	 */
+	if (unlikely(ret == -EAGAIN))
+		ret = -ENOMEM;
+	return ret;
 }
 
 static void wd_uring_task_done(struct io_uring_cmd *cmd,
@@ -356,20 +369,23 @@ static void wd_uring_task_done(struct io_uring_cmd *cmd,
 }
 
 /*
- * The request's submitter faults in what the driver stopped at, from task
- * work (not the lazy kind: the submitter may be waiting for this very
- * request's CQE), then hands the request back to the driver.
+ * The request's submitter faults in what the driver stopped at, then hands
+ * the request back to the driver. This is task work of the submitting
+ * task's own (not io_uring's: io_uring runs its task work under the ring's
+ * lock, and a fault that waits there would hold up everyone on the ring),
+ * queued with TWA_SIGNAL, which also wakes a submitter asleep in
+ * io_uring_enter() waiting for this very CQE. It runs where the task runs
+ * task work: on its way back to user space, in io_uring's wait loop, in the
+ * SQPOLL thread's loop, or at exit (then only to let go).
  */
-static void wd_uring_fault_tw(struct io_uring_cmd *cmd,
-			      unsigned int issue_flags)
+static void wd_uring_fault_work(struct callback_head *cb)
 {
-	struct wd_req *rq = io_uring_cmd_to_pdu(cmd, struct wd_req);
-	struct wd_device *wdev = wd_file_dev(cmd->file);
-	struct wd_fault *fault = rq->fault;
+	struct wd_fault *fault = container_of(cb, struct wd_fault, cb);
+	struct wd_req *rq = fault->rq;
+	struct wd_device *wdev = wd_file_dev(wd_req_to_cmd(rq)->file);
 	int err;
 
-	/* the task is exiting: nobody to fault for, nobody to wait */
-	if (issue_flags & IO_URING_F_TASK_DEAD) {
+	if (current->flags & PF_EXITING) {
 		wd_req_cancel(rq);
 		err = -ECANCELED;
 	} else {
@@ -388,7 +404,14 @@ bool wd_uring_owner_gone(const struct wd_req *rq)
 
 int wd_uring_fault(struct wd_req *rq)
 {
-	io_uring_cmd_complete_in_task(wd_req_to_cmd(rq), wd_uring_fault_tw);
+	struct task_struct *task = io_uring_cmd_get_task(wd_req_to_cmd(rq));
+	struct wd_fault *fault = rq->fault;
+
+	fault->rq = rq;
+	init_task_work(&fault->cb, wd_uring_fault_work);
+	/* past its last task work: exiting, nobody to fault for */
+	if (task_work_add(task, &fault->cb, TWA_SIGNAL))
+		return -ECANCELED;
 	return 0;
 }
 

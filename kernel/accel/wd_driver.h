@@ -63,6 +63,7 @@
 #include <linux/percpu-refcount.h>
 #include <linux/scatterlist.h>
 #include <linux/types.h>
+#include <linux/task_work.h>
 #include <uapi/linux/warpdrive.h>
 
 struct wd_device;
@@ -102,11 +103,15 @@ struct wd_args {
  * @addr: user address (in the request's address space)
  * @len: bytes from @addr
  * @write: fault it in for writing
+ * @cb: the core's (the submitter's task work)
+ * @rq: the core's
  */
 struct wd_fault {
-	u64	addr;
-	u32	len;
-	bool	write;
+	u64			addr;
+	u32			len;
+	bool			write;
+	struct callback_head	cb;
+	struct wd_req		*rq;
 };
 
 /**
@@ -213,12 +218,14 @@ struct wd_dma {
  * @name: the driver's name, shown in sysfs ("driver")
  * @submit: queue @rq with operands @args on the device and ring its
  *	doorbell. With WD_SUBMIT_NOWAIT the caller is the io_uring issue path
- *	and the driver must not sleep: if the device's queue is full, return
- *	-EAGAIN and io_uring retries from a context that may block, where
- *	the driver may wait for room. Return 0 once the request is the
- *	driver's (it will be passed to wd_complete() later), or a negative
- *	errno to fail it at once (the driver then never completes it).
- *	Without WD_SUBMIT_NOWAIT, -EAGAIN is an error like any other.
+ *	and the driver must not sleep: if the device's queue is full, take
+ *	the request anyway (an overflow list; what one file may have in
+ *	flight bounds it). Never return -EAGAIN: io_uring 6.12 would issue
+ *	the request again with its SQE read from a slot the application may
+ *	have reused (the core turns it into -ENOMEM). Without NOWAIT the
+ *	driver may wait for room. Return 0 once the request is the driver's
+ *	(it will be passed to wd_complete() later), or a negative errno to
+ *	fail it at once (the driver then never completes it).
  * @execute: optional: run @args in the caller's context and address space,
  *	filling @rq->res and @rq->res2; may sleep and fault. The core uses it
  *	for requests of at most wdev->inline_max bytes, when handing them to

@@ -113,7 +113,7 @@ int wd_fault_in(struct wd_req *rq);
  */
 static inline void wd_req_cancel(struct wd_req *rq)
 {
-	WRITE_ONCE(rq->flags, rq->flags | WD_REQ_CANCELED);
+	WRITE_ONCE(rq->flags, READ_ONCE(rq->flags) | WD_REQ_CANCELED);
 }
 
 long wd_ioctl(struct file *file, unsigned int cmd, unsigned long arg);

@@ -337,10 +337,10 @@ int io_uring_accel_probe(int fd, struct wd_features *f);
  * Call on a WarpDrive SQE that io_uring may issue after io_uring_submit()
  * has returned: one that follows an SQE with IOSQE_IO_LINK or
  * IOSQE_IO_HARDLINK, or one submitted while an IOSQE_IO_DRAIN request may
- * still be pending. Kernels before 6.16 read such an SQE from the SQ ring
- * when they issue it, after the application may have reused the slot; on
- * those, this sets IOSQE_ASYNC, which has io_uring copy the SQE when it is
- * submitted. Elsewhere it does nothing.
+ * still be pending. Kernels from 6.10 to 6.13.3 read such an SQE from the
+ * SQ ring when they issue it, after the application may have reused the
+ * slot; on those, this sets IOSQE_ASYNC, which has io_uring copy the SQE
+ * when it is submitted. Elsewhere it does nothing.
  */
 void io_uring_accel_sqe_deferred(struct io_uring_sqe *sqe);
 

@@ -146,24 +146,32 @@ int io_uring_accel_submit_sync(int fd, struct wd_desc *d)
 }
 
 /*
- * A URING_CMD keeps pointing at its SQE in the SQ ring until it is
- * issued; from Linux 6.16 on, io_uring copies the SQE whenever it defers
- * the request (io_uring_cmd_sqe_copy()). Distribution kernels keep their
- * upstream version number, so the release string tells which one runs. A
- * release that cannot be read gets the safe answer.
+ * Which kernels read a deferred URING_CMD's SQE from the SQ ring when they
+ * issue it: up to 5.19..6.9, io_uring copied a linked or drained command's
+ * SQE when it deferred it; 6.10 dropped that copy; 6.14 (and 6.13.4)
+ * copy every URING_CMD's SQE at prep again, and 6.16 copies it whenever
+ * the request is deferred. Distribution kernels keep their upstream
+ * version number, so the release string tells which one runs (a backport
+ * of the fix into an older series is not seen: such a kernel just pays for
+ * an IOSQE_ASYNC it did not need). A release that cannot be read gets the
+ * safe answer.
  */
 int io_uring_accel_sqe_copied_late(void)
 {
 	static int late = -1;
-	unsigned int major, minor;
+	unsigned int major, minor, patch = 0;
 	struct utsname u;
 
 	if (late < 0) {
 		int v = 1;
 
 		if (!uname(&u) &&
-		    sscanf(u.release, "%u.%u", &major, &minor) == 2)
-			v = major < 6 || (major == 6 && minor < 16);
+		    sscanf(u.release, "%u.%u.%u", &major, &minor, &patch) >= 2) {
+			unsigned int ver = major * 10000 + minor * 100;
+
+			v = ver >= 61000 && (ver < 61300 ||
+					     (ver == 61300 && patch < 4));
+		}
 		late = v;
 	}
 	return late;

@@ -225,9 +225,20 @@ static bool wd_edu_start_next(struct wd_edu *edu)
 
 	if (edu->dying)
 		return false;
-	rq = wd_edu_pop(edu);
-	if (!rq)
-		return false;
+	/*
+	 * A request canceled while it waited, or whose submitter has exited,
+	 * is retired here without a transfer: an exited process's thousands
+	 * of queued copies cost the device nothing.
+	 */
+	for (;;) {
+		rq = wd_edu_pop(edu);
+		if (!rq)
+			return false;
+		if (!wd_req_canceled(rq) && !wd_req_owner_gone(rq))
+			break;
+		rq->res = -ECANCELED;
+		wd_complete(rq);
+	}
 
 	memset(x, 0, sizeof(*x));
 	x->rq = rq;

@@ -106,7 +106,7 @@ struct wd_soft_job {
 	struct llist_node	lnode;
 	struct wd_req		*rq;
 	struct wd_soft_queue	*q;
-	bool			mm_held;	/* mm_users, since a fault */
+	struct mm_struct	*mm_held;	/* mm_users, since a fault */
 	struct wd_cpu_job	cj;
 };
 
@@ -174,7 +174,7 @@ static void wd_soft_drop_mm(struct wd_soft_queue *q)
 	if (!q->mm)
 		return;
 	kthread_unuse_mm(q->mm);
-	mmput(q->mm);
+	mmput_async(q->mm);
 	q->mm = NULL;
 }
 
@@ -205,6 +205,13 @@ static int wd_soft_slice(struct wd_soft_queue *q, struct wd_soft_job *j)
 	u64 t0 = local_clock();
 	int ret;
 
+	/* a NOP that came past a full ring: its result is set already */
+	if (!rq->mm) {
+		if (wd_req_canceled(rq))
+			rq->res = -ECANCELED;
+		wd_complete(rq);
+		return WD_CPU_DONE;
+	}
 	if (!wd_soft_adopt_mm(q, rq->mm)) {
 		rq->res = -ESRCH;
 		rq->res2 = 0;
@@ -258,10 +265,15 @@ static bool wd_soft_enqueue(struct wd_soft_queue *q, struct wd_soft_job *j,
 	return true;
 }
 
+/*
+ * After the request is completed @j->rq may be gone: what the job held is
+ * in the job. The last user of an exited process's address space may be
+ * here, and tearing it down is no work for a shared engine.
+ */
 static void wd_soft_job_free(struct wd_soft_job *j)
 {
 	if (j->mm_held)
-		mmput(j->rq->mm);
+		mmput_async(j->mm_held);
 	kmem_cache_free(wd_soft_job_cache, j);
 }
 
@@ -291,7 +303,7 @@ static void wd_soft_fault(struct wd_soft_queue *q, struct wd_soft_job *j)
 	/* the engine has this mm adopted: mm_users cannot be zero */
 	if (!j->mm_held) {
 		mmget(j->rq->mm);
-		j->mm_held = true;
+		j->mm_held = j->rq->mm;
 	}
 	err = wd_req_fault(j->rq, &j->cj.fault);
 
@@ -516,9 +528,9 @@ static void wd_soft_resume(struct wd_device *wdev, struct wd_req *rq,
 }
 
 /*
- * The rest of a request part of which has run (WD_SUBMIT_FORCE), with the
- * ring full: it cannot be refused, so it goes in past the ring. This is
- * bounded by what the submitter may have in flight.
+ * A request from the issue path (or the rest of one part of which has run
+ * there, WD_SUBMIT_FORCE) with the ring full: it cannot be refused, so it
+ * goes in past the ring, bounded by what its file may have in flight.
  */
 static int wd_soft_force(struct wd_soft_queue *q, struct wd_req *rq,
 			 const struct wd_args *args)
@@ -562,11 +574,14 @@ static int wd_soft_submit(struct wd_device *wdev, struct wd_req *rq,
 		if (wd_soft_used(q) <= q->mask)
 			break;
 		spin_unlock(&q->lock);
-		if (sflags & WD_SUBMIT_FORCE)
+		/*
+		 * Full, in the issue path: past the ring. Not -EAGAIN, which
+		 * on 6.12 has io_uring issue the request again with its SQE
+		 * still read from the SQ ring, whose slot may have been
+		 * reused since. What a file may have in flight bounds this.
+		 */
+		if (sflags & (WD_SUBMIT_FORCE | WD_SUBMIT_NOWAIT))
 			return wd_soft_force(q, rq, args);
-		/* Full: io_uring retries from a context that may sleep. */
-		if (sflags & WD_SUBMIT_NOWAIT)
-			return -EAGAIN;
 		ret = wait_event_killable(q->room, wd_soft_used(q) <= q->mask);
 		if (ret)
 			return ret;
