@@ -924,14 +924,13 @@ int wd_cpu_job_run(struct wd_cpu_ctx *ctx, const struct wd_device *wdev,
 		case WD_JOB_RUN:
 			if (!j->r.status && wd_cpu_should_stop(ctx))
 				j->r.status = -ECANCELED;
-			if (j->r.status) {
-				/* failed at a fault, or canceled */
-			} else if (spent >= budget) {
-				return WD_CPU_MORE;
-			} else if (!batch && !j->r.done && ctx->probe &&
-				   !wd_probe_op(&j->one)) {
-				return WD_CPU_STOP;
-			} else {
+			/* not failed at a fault, nor canceled: run a step */
+			if (!j->r.status) {
+				if (spent >= budget)
+					return WD_CPU_MORE;
+				if (!batch && !j->r.done && ctx->probe &&
+				    !wd_probe_op(&j->one))
+					return WD_CPU_STOP;
 				before = j->r.done;
 				/* only this step's own faults count */
 				ctx->fault_set = false;

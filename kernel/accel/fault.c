@@ -8,8 +8,8 @@
  * serves, a FUSE file whose daemon hangs), the waiter is shared by every
  * user of the device, and a kernel thread gets no signal. So the driver
  * stops such a request with its progress kept and passes it to
- * wd_req_fault(). The core then has the range faulted in in the context
- * of whoever submitted the request:
+ * wd_req_fault(). The core then has whoever submitted the request fault
+ * the range in, in its own context:
  *  - io_uring: task work of the submitting task (for an SQPOLL ring, the
  *    SQ thread, whose address space the operands are in), queued with
  *    task_work_add() and run outside every io_uring lock;
