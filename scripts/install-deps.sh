@@ -13,7 +13,7 @@ pkgs=(
 	liburing-dev zlib1g-dev libzstd-dev liblz4-dev xz-utils
 	linux-image-6.12-cloud-amd64 linux-headers-6.12-cloud-amd64
 	gnuplot-nox
-	dkms pkg-config groff-base
+	dkms pkg-config groff-base file
 )
 if [ "${1:-}" = "--debug-tier" ]; then
 	pkgs+=(linux-source-6.12 ccache flex bison bc libelf-dev libssl-dev

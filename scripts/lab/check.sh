@@ -15,6 +15,19 @@ case " $tiers " in *" debug "*) deps=(--debug-tier) ;; esac
 "$WD_ROOT/scripts/install-deps.sh" "${deps[@]}" || die "dependencies missing"
 
 total_pass=0 total_fail=0 rc=0
+
+# Build outputs never enter git: a tracked ELF object fails the run.
+elves=$(cd "$WD_ROOT" && git ls-files -z 2>/dev/null |
+	xargs -0 -r file --mime-type 2>/dev/null |
+	grep -E 'application/x-(executable|sharedlib|pie-executable|object)' |
+	cut -d: -f1)
+if [ -n "$elves" ]; then
+	echo "not ok - compiled files tracked in git: $(echo $elves)"
+	total_fail=$((total_fail + 1)); rc=1
+else
+	echo "ok - no compiled files tracked in git"
+	total_pass=$((total_pass + 1))
+fi
 for tier in $tiers; do
 	start=$(date +%s)
 	echo "== $tier tier: building"
