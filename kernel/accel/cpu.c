@@ -385,7 +385,7 @@ static void wd_cpu_ctx_grow(struct wd_cpu_ctx *ctx, u32 len)
 }
 
 /**
- * wd_cpu_ctx_release() - free what wd_cpu_execute() allocated for @ctx
+ * wd_cpu_ctx_release() - free what wd_cpu_run() allocated for @ctx
  * @ctx: an executor context with may_grow set
  */
 void wd_cpu_ctx_release(struct wd_cpu_ctx *ctx)
@@ -510,24 +510,6 @@ static void wd_cpu_finish(struct wd_result *r)
 	if (r->status)
 		r->value = 0;
 }
-
-/**
- * wd_cpu_execute() - run one validated op in the current address space
- * @ctx: the executor's bounce buffer
- * @a: the op (not WD_OP_BATCH)
- * @r: the result
- *
- * Context: process, may sleep and fault; current->mm is the submitter's.
- */
-void wd_cpu_execute(struct wd_cpu_ctx *ctx, const struct wd_args *a,
-		    struct wd_result *r)
-{
-	wd_cpu_begin(a, r);
-	while (!wd_cpu_step(ctx, a, r, U32_MAX))
-		;
-	wd_cpu_finish(r);
-}
-EXPORT_SYMBOL_GPL(wd_cpu_execute);
 
 /* What a CQE's res is for an executed op (see the uAPI's op table). */
 static s32 wd_cpu_res(const struct wd_args *a, const struct wd_result *r)

@@ -415,8 +415,6 @@ void wd_cpu_ctx_release(struct wd_cpu_ctx *ctx);
 void wd_cpu_begin(const struct wd_args *args, struct wd_result *r);
 bool wd_cpu_step(struct wd_cpu_ctx *ctx, const struct wd_args *args,
 		 struct wd_result *r, u32 budget);
-void wd_cpu_execute(struct wd_cpu_ctx *ctx, const struct wd_args *args,
-		    struct wd_result *r);
 void wd_cpu_result(struct wd_req *rq, const struct wd_args *args,
 		   const struct wd_result *r);
 u32 wd_cpu_run(struct wd_cpu_ctx *ctx, const struct wd_device *wdev,
