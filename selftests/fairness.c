@@ -11,6 +11,13 @@
  * other tenant's COPYs complete while the flood is still running: what is
  * compared is amounts of work, not times, so a slow machine slows both
  * sides alike. Killing the flooder then ends the rest of the flood.
+ *
+ * The same again with a flood of compressions, which cannot stop for a
+ * turn (a codec's state lives in its workspace): FLOOD_STREAMS level-9
+ * COMPRESSes of 32 MiB and a batch of as many 8 MiB ones, each far more
+ * work than everything the other tenant asks for, which now includes
+ * small COMPRESSes too. It holds when the other tenant is done before
+ * even one of the flood's compressions has finished.
  */
 #include <signal.h>
 #include <sys/wait.h>
@@ -22,6 +29,10 @@
 #define DESC_LEN	(4U << 20)
 #define TENANT_OPS	100
 #define TENANT_LEN	4096
+#define FLOOD_STREAMS	3
+#define STREAM_LEN	(32U << 20)
+#define STREAM_DESC_LEN	(8U << 20)
+#define TENANT_STREAMS	20
 #define HANG_MS		120000
 
 struct flood {
@@ -32,7 +43,49 @@ struct flood {
 
 static struct flood *fl;
 
-static void __attribute__((noreturn)) flooder(const char *dev)
+/*
+ * Data that deflate has to work for: text-like, from a 16-letter alphabet
+ * with runs, so matches are short and many.
+ */
+static void fill_text(unsigned char *p, size_t len)
+{
+	unsigned int x = 12345;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		x = x * 1103515245 + 12345;
+		p[i] = 'a' + ((x >> 16) & 15);
+	}
+}
+
+/* Level-9 compressions, each one stream from start to end. */
+static int flood_streams(int fd, struct io_uring *ring)
+{
+	unsigned char *src, *dst;
+	struct wd_desc *d;
+	int i;
+
+	src = mmap(NULL, 2 * (size_t)STREAM_LEN, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	d = calloc(FLOOD_STREAMS, sizeof(*d));
+	if (src == MAP_FAILED || !d)
+		return -1;
+	dst = src + STREAM_LEN;
+	fill_text(src, STREAM_LEN);
+	for (i = 0; i < FLOOD_STREAMS; i++)
+		io_uring_prep_accel_compress(io_uring_get_sqe(ring), fd, dst,
+					     STREAM_LEN, src, STREAM_LEN,
+					     WD_COMP_DEFLATE, 9);
+	for (i = 0; i < FLOOD_STREAMS; i++)
+		wd_desc_compress(&d[i], dst, STREAM_DESC_LEN,
+				 src + (size_t)i * STREAM_DESC_LEN,
+				 STREAM_DESC_LEN, WD_COMP_DEFLATE, 9);
+	io_uring_prep_accel_batch(io_uring_get_sqe(ring), fd, d,
+				  FLOOD_STREAMS);
+	return FLOOD_STREAMS + 1;
+}
+
+static void __attribute__((noreturn)) flooder(const char *dev, bool streams)
 {
 	unsigned char *src, *dst;
 	struct wd_desc *d;
@@ -40,12 +93,21 @@ static void __attribute__((noreturn)) flooder(const char *dev)
 	struct io_uring_cqe *cqe;
 	int fd, i;
 
+	int n = FLOOD_COPIES + 1;
+
 	fd = io_uring_accel_open(dev, O_RDWR);
+	if (fd < 0 || io_uring_queue_init(32, &ring, 0))
+		_exit(2);
+	if (streams) {
+		n = flood_streams(fd, &ring);
+		if (n < 0)
+			_exit(2);
+		goto submit;
+	}
 	src = mmap(NULL, 2 * (size_t)FLOOD_LEN, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	d = calloc(BATCH_DESCS, sizeof(*d));
-	if (fd < 0 || src == MAP_FAILED || !d ||
-	    io_uring_queue_init(32, &ring, 0))
+	if (src == MAP_FAILED || !d)
 		_exit(2);
 	dst = src + FLOOD_LEN;
 	memset(src, 0x3c, FLOOD_LEN);
@@ -57,10 +119,11 @@ static void __attribute__((noreturn)) flooder(const char *dev)
 			     src + (size_t)(i % 16) * DESC_LEN, DESC_LEN);
 	io_uring_prep_accel_batch(io_uring_get_sqe(&ring), fd, d,
 				  BATCH_DESCS);
-	if (io_uring_submit(&ring) != FLOOD_COPIES + 1)
+submit:
+	if (io_uring_submit(&ring) != n)
 		_exit(2);
-	fl->submitted = FLOOD_COPIES + 1;
-	for (i = 0; i < FLOOD_COPIES + 1; i++) {
+	fl->submitted = n;
+	for (i = 0; i < n; i++) {
 		if (io_uring_wait_cqe(&ring, &cqe))
 			_exit(2);
 		if (cqe->res < 0)
@@ -71,13 +134,95 @@ static void __attribute__((noreturn)) flooder(const char *dev)
 	_exit(0);
 }
 
+/*
+ * @n small level-1 COMPRESSes of @len bytes, one at a time on a ring of
+ * its own, each checked for a plausible result. Returns how many
+ * completed.
+ */
+static int tenant_compresses(int fd, int n, size_t len)
+{
+	struct __kernel_timespec ts = { .tv_sec = HANG_MS / 1000 };
+	unsigned char *s, *d;
+	struct io_uring ring;
+	int i, good = 0;
+
+	s = mmap(NULL, 2 * len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (s == MAP_FAILED || io_uring_queue_init(8, &ring, 0))
+		return -1;
+	d = s + len;
+	fill_text(s, len);
+	for (i = 0; i < n; i++) {
+		struct io_uring_cqe *cqe;
+		int res;
+
+		io_uring_prep_accel_compress(io_uring_get_sqe(&ring), fd, d,
+					     len, s, len, WD_COMP_DEFLATE, 1);
+		io_uring_submit(&ring);
+		if (io_uring_wait_cqe_timeout(&ring, &cqe, &ts)) {
+			wd_diag("tenant: COMPRESS %d got no CQE", i);
+			break;
+		}
+		res = cqe->res;
+		io_uring_cqe_seen(&ring, cqe);
+		if (res <= 0 || res >= (int)len) {
+			wd_diag("tenant: COMPRESS %d: res %d", i, res);
+			break;
+		}
+		good++;
+	}
+	io_uring_queue_exit(&ring);
+	munmap(s, 2 * len);
+	return good;
+}
+
+/* One flood and the other tenant's work beside it: two cases. */
+static void flood_case(const char *dev, int fd, bool streams)
+{
+	int good, squeezed = 0, flood_done, status;
+	const char *what = streams ?
+		"a flood of level-9 COMPRESSes (3 x 32 MiB, a 3 x 8 MiB batch)" :
+		"a flood of 16 x 64 MiB COPYs and a 64 x 4 MiB batch";
+	double end;
+	pid_t pid;
+	bool held;
+
+	memset((void *)fl, 0, sizeof(*fl));
+	pid = fork();
+	if (!pid)
+		flooder(dev, streams);
+	end = wd_now_ms() + HANG_MS;
+	while (!fl->submitted && wd_now_ms() < end &&
+	       !waitpid(pid, &status, WNOHANG))
+		usleep(5000);
+
+	good = wd_tenant_copies(fd, TENANT_OPS, TENANT_LEN, HANG_MS, NULL);
+	if (streams)
+		squeezed = tenant_compresses(fd, TENANT_STREAMS, TENANT_LEN);
+	flood_done = fl->completed;
+	/* a stream cannot be sliced: not one of them may have finished */
+	held = streams ? flood_done == 0 : flood_done < fl->submitted;
+	if (good != TENANT_OPS || squeezed != (streams ? TENANT_STREAMS : 0) ||
+	    !held)
+		wd_diag("%d of %d COPYs, %d COMPRESSes; the flood had %d of %d requests done",
+			good, TENANT_OPS, squeezed, flood_done, fl->submitted);
+	wd_ok(fl->submitted && good == TENANT_OPS &&
+	      squeezed == (streams ? TENANT_STREAMS : 0) && held,
+	      "another process's %d small COPYs%s all complete while %s runs (%d of %d flood requests done)",
+	      TENANT_OPS, streams ? " and 20 small COMPRESSes" : "", what,
+	      flood_done, fl->submitted);
+
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	wd_ok(wd_wait_idle(dev, HANG_MS) == 0,
+	      "killing the flooder ends the rest of %s", what);
+}
+
 int main(void)
 {
 	const char *dev = wd_test_device();
 	long long engines;
-	int fd, good, flood_done, status;
-	double end;
-	pid_t pid;
+	int fd;
 
 	if (strcmp(dev, "soft0"))
 		wd_skip_all("the engine cases are soft0's");
@@ -89,30 +234,9 @@ int main(void)
 	    wd_sysfs_write(dev, "engines", 1))
 		wd_skip_all("cannot set up (shared memory, soft0's engines)");
 
-	wd_plan(2);
-	pid = fork();
-	if (!pid)
-		flooder(dev);
-	end = wd_now_ms() + HANG_MS;
-	while (!fl->submitted && wd_now_ms() < end &&
-	       !waitpid(pid, &status, WNOHANG))
-		usleep(5000);
-
-	good = wd_tenant_copies(fd, TENANT_OPS, TENANT_LEN, HANG_MS, NULL);
-	flood_done = fl->completed;
-	if (good != TENANT_OPS || flood_done >= fl->submitted)
-		wd_diag("%d of %d COPYs; the flood had %d of %d requests done",
-			good, TENANT_OPS, flood_done, fl->submitted);
-	wd_ok(fl->submitted && good == TENANT_OPS &&
-	      flood_done < fl->submitted,
-	      "another process's %d small COPYs all complete while a flood of %d x 64 MiB COPYs and a %d x 4 MiB batch runs (%d of %d flood requests done)",
-	      TENANT_OPS, FLOOD_COPIES, BATCH_DESCS, flood_done,
-	      fl->submitted);
-
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
-	wd_ok(wd_wait_idle(dev, HANG_MS) == 0,
-	      "killing the flooder ends the rest of the flood");
+	wd_plan(4);
+	flood_case(dev, fd, false);
+	flood_case(dev, fd, true);
 	wd_sysfs_write(dev, "engines", engines);
 	close(fd);
 	return wd_exit();

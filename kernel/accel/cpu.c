@@ -705,6 +705,14 @@ static bool wd_cpu_is_stream(const struct wd_args *a)
 	return a->op == WD_OP_COMPRESS || a->op == WD_OP_DECOMPRESS;
 }
 
+/* Too long a stream for @ctx: the work grows with input and output. */
+static bool wd_cpu_stream_too_long(const struct wd_cpu_ctx *ctx,
+				   const struct wd_args *a)
+{
+	return ctx->stream_max && wd_cpu_is_stream(a) &&
+	       max(a->len, WD_COMP_ARG_DST_LEN(a->arg)) > ctx->stream_max;
+}
+
 /* The range the submitter should fault in for the fault @ctx noted. */
 static void wd_cpu_job_fault(struct wd_cpu_ctx *ctx, struct wd_cpu_job *j)
 {
@@ -868,8 +876,13 @@ static int wd_cpu_job_read(struct wd_cpu_ctx *ctx,
  * operands are not all present, as before a descriptor longer than
  * j->max_len: j->idx descriptors are done (0 for an op: nothing ran).
  *
- * Return: WD_CPU_DONE (results set in @rq), WD_CPU_MORE, WD_CPU_FAULT or
- * WD_CPU_STOP.
+ * A stream (COMPRESS, DECOMPRESS) cannot stop part way: its codec's state
+ * lives in @ctx's workspaces. With @ctx->stream_max set, the job stops
+ * (WD_CPU_STREAM) before a stream whose source or destination is longer,
+ * for the caller to run it where a long run holds nobody up.
+ *
+ * Return: WD_CPU_DONE (results set in @rq), WD_CPU_MORE, WD_CPU_FAULT,
+ * WD_CPU_STOP or WD_CPU_STREAM.
  */
 int wd_cpu_job_run(struct wd_cpu_ctx *ctx, const struct wd_device *wdev,
 		   struct wd_req *rq, struct wd_cpu_job *j, u32 budget)
@@ -910,6 +923,8 @@ int wd_cpu_job_run(struct wd_cpu_ctx *ctx, const struct wd_device *wdev,
 			if (!j->r.status) {
 				if (spent >= budget)
 					return WD_CPU_MORE;
+				if (wd_cpu_stream_too_long(ctx, &j->one))
+					return WD_CPU_STREAM;
 				if (!batch && !j->r.done && ctx->probe &&
 				    !wd_probe_op(&j->one))
 					return WD_CPU_STOP;

@@ -365,6 +365,8 @@ struct wd_result {
  *	disabled and hands a fault back instead of failing on it
  * @probe: inline (set by wd_cpu_run()): faults are disabled, run nothing
  *	that would meet one
+ * @stream_max: 0, or the longest stream wd_cpu_job_run() runs here (see
+ *	WD_CPU_STREAM)
  * @rq: the request running (wd_cpu_job_run()), for its cancellation
  * @fault_set: a user access came up short, at @fault_addr (for writing:
  *	@fault_write)
@@ -389,6 +391,7 @@ struct wd_cpu_ctx {
 	bool	fault_set;
 	bool	fault_write;
 	u64	fault_addr;
+	u32	stream_max;
 	const struct wd_req *rq;
 	void	*deflate_ws;
 	void	*inflate_ws;
@@ -457,6 +460,7 @@ enum {
 	WD_CPU_MORE,	/* the budget is spent: run it again */
 	WD_CPU_FAULT,	/* stopped at a fault: see wd_cpu_job.fault */
 	WD_CPU_STOP,	/* inline: the rest is the device's */
+	WD_CPU_STREAM,	/* a stream longer than ctx->stream_max is next */
 };
 
 void wd_cpu_job_init(struct wd_cpu_job *j, const struct wd_args *a);

@@ -22,6 +22,13 @@
  * its submitter has faulted the page in, then carries on where it stopped
  * (wd_soft_resume()). The engine meanwhile serves everyone else.
  *
+ * Requests from different processes take turns on the engine, a slice at
+ * a time. A long stream (COMPRESS, DECOMPRESS), whose codec cannot stop
+ * part way, is not run on the engine at all but on a stream worker, a
+ * thread of the queue's with workspaces of its own, at most one per
+ * process at a time: the scheduler shares the CPU between the engine and
+ * the workers, and nobody's small request waits for somebody's stream.
+ *
  * A canceled request (see wd_req_canceled()) ends before its next slice,
  * and so does one whose process has gone; in a batch, the descriptor
  * running and every one after it get -ECANCELED in their records.
@@ -79,6 +86,19 @@ MODULE_PARM_DESC(ring_size, "Descriptor ring slots per queue (power of 2, 8..655
  */
 #define WD_SOFT_SLICE		(1U << 20)
 /*
+ * A stream is one pass of a codec whose state lives in its workspace: it
+ * runs from start to end. One whose source or destination is longer than
+ * this runs on a stream worker instead of the engine.
+ */
+#define WD_SOFT_STREAM_MIN	(64U << 10)
+/*
+ * Stream workers per queue, started as they are needed. Each has its own
+ * workspaces (about half a MiB; more once it has run zstd). A process has
+ * at most one at a time, so a flood of streams from one process takes one
+ * worker and leaves the others to everyone else.
+ */
+#define WD_SOFT_WORKERS		4
+/*
  * How long an engine polls its ring before sleeping, by default: longer
  * than a submitter takes to reap a batch and send the next, so that a busy
  * ring never sleeps. The VM's emulated wake-ups take about 100 us.
@@ -107,8 +127,11 @@ struct wd_soft_job {
 	struct wd_req		*rq;
 	struct wd_soft_queue	*q;
 	struct mm_struct	*mm_held;	/* mm_users, since a fault */
+	int			ret;		/* back from a stream worker */
 	struct wd_cpu_job	cj;
 };
+
+struct wd_soft_worker;
 
 /*
  * The requests of one process (one address space) on a queue. The engine
@@ -116,13 +139,36 @@ struct wd_soft_job {
  * the device with huge requests delays another's small one by a slice per
  * busy tenant, not by its whole backlog. Per process rather than per
  * file: opening more files buys no bigger share. A tenant lives while it
- * has jobs (each holds its mm through the request).
+ * has jobs (each holds its mm through the request), and is on the turn
+ * list while some of them are ready.
  */
 struct wd_soft_tenant {
 	struct hlist_node	hnode;
 	struct list_head	rr;		/* on the queue's turn list */
-	struct list_head	jobs;		/* FIFO */
+	struct list_head	jobs;		/* ready, FIFO */
+	struct list_head	held;		/* long streams, for a worker */
+	struct list_head	line;		/* waiting for an idle worker */
+	struct wd_soft_worker	*stream;	/* running its stream */
 	struct mm_struct	*mm;
+};
+
+/*
+ * A stream worker. The engine hands it one job at a time (@job) and it
+ * hands the job back (@back, through the queue's workers_back) when the
+ * job is not finished: a batch goes on, or a fault needs its submitter.
+ */
+struct wd_soft_worker {
+	struct wd_soft_queue	*q;
+	struct task_struct	*task;
+	struct wd_soft_job	*job;
+	struct llist_node	lnode;
+	struct wd_soft_job	*back;
+	/* the engine's */
+	struct wd_soft_tenant	*t;
+	bool			busy;
+
+	u64			busy_ns;
+	struct wd_cpu_ctx	cpu;
 };
 
 #define WD_SOFT_TENANT_BITS	6
@@ -142,6 +188,9 @@ struct wd_soft_queue {
 	u64			busy_ns;	/* running requests */
 
 	struct llist_head	backlog;	/* jobs back for the engine */
+	struct llist_head	workers_back;	/* workers done with a job */
+	struct list_head	line;		/* tenants waiting for a worker */
+	struct wd_soft_worker	*workers[WD_SOFT_WORKERS];
 
 	struct wd_soft_slot	*ring;
 	u32			mask;
@@ -238,26 +287,53 @@ static struct wd_soft_tenant *wd_soft_tenant(struct wd_soft_queue *q,
 	return NULL;
 }
 
+/* @mm's tenant, new if it has none. NULL when out of memory. */
+static struct wd_soft_tenant *wd_soft_tenant_get(struct wd_soft_queue *q,
+						 struct mm_struct *mm)
+{
+	struct wd_soft_tenant *t = wd_soft_tenant(q, mm);
+
+	if (t)
+		return t;
+	t = kmem_cache_zalloc(wd_soft_tenant_cache, GFP_KERNEL);
+	if (!t)
+		return NULL;
+	t->mm = mm;
+	INIT_LIST_HEAD(&t->rr);
+	INIT_LIST_HEAD(&t->jobs);
+	INIT_LIST_HEAD(&t->held);
+	INIT_LIST_HEAD(&t->line);
+	hash_add(q->tenants, &t->hnode, (unsigned long)mm);
+	return t;
+}
+
+/* A tenant with no ready job leaves the turn list; with nothing, it goes. */
+static void wd_soft_tenant_settle(struct wd_soft_tenant *t)
+{
+	if (!list_empty(&t->jobs))
+		return;
+	list_del_init(&t->rr);
+	if (list_empty(&t->held) && !t->stream) {
+		hash_del(&t->hnode);
+		kmem_cache_free(wd_soft_tenant_cache, t);
+	}
+}
+
 /*
  * Queue @j behind its tenant's other jobs (in front of them: @resumed,
- * a job that was already running, goes next). A tenant that had nothing waits for
- * its turn behind every busy one. Returns false when out of memory.
+ * a job that was already running, goes next). A tenant that had nothing
+ * ready waits for its turn behind every busy one. Returns false when out
+ * of memory.
  */
 static bool wd_soft_enqueue(struct wd_soft_queue *q, struct wd_soft_job *j,
 			    bool resumed)
 {
-	struct mm_struct *mm = j->rq->mm;
-	struct wd_soft_tenant *t = wd_soft_tenant(q, mm);
+	struct wd_soft_tenant *t = wd_soft_tenant_get(q, j->rq->mm);
 
-	if (!t) {
-		t = kmem_cache_alloc(wd_soft_tenant_cache, GFP_KERNEL);
-		if (!t)
-			return false;
-		t->mm = mm;
-		INIT_LIST_HEAD(&t->jobs);
-		hash_add(q->tenants, &t->hnode, (unsigned long)mm);
+	if (!t)
+		return false;
+	if (list_empty(&t->jobs))
 		list_add_tail(&t->rr, &q->turns);
-	}
 	if (resumed)
 		list_add(&j->node, &t->jobs);
 	else
@@ -314,6 +390,202 @@ static void wd_soft_fault(struct wd_soft_queue *q, struct wd_soft_job *j)
 		wd_soft_job_fail(j, -ENOMEM);
 }
 
+static void wd_soft_kick(struct wd_soft_queue *q);
+
+/*
+ * Run @j, a job whose next step is a long stream, up to the end of that
+ * stream (a batch then goes back to the engine for the rest), in its
+ * submitter's address space with page faults disabled, as the engine
+ * would.
+ */
+static void wd_soft_worker_run(struct wd_soft_worker *w, struct wd_soft_job *j)
+{
+	struct wd_soft_queue *q = w->q;
+	struct wd_req *rq = j->rq;
+	struct mm_struct *mm = rq->mm;
+	u64 t0 = local_clock();
+	int ret = WD_CPU_DONE;
+
+	if (mmget_not_zero(mm)) {
+		kthread_use_mm(mm);
+		pagefault_disable();
+		ret = wd_cpu_job_run(&w->cpu, q->soft->wdev, rq, &j->cj, 1);
+		pagefault_enable();
+		/* away for a fault, a job keeps its mm: see wd_soft_fault() */
+		if (ret == WD_CPU_FAULT && !j->mm_held) {
+			mmget(mm);
+			j->mm_held = mm;
+		}
+		kthread_unuse_mm(mm);
+		mmput_async(mm);
+	} else {
+		rq->res = -ESRCH;
+		rq->res2 = 0;
+	}
+	WRITE_ONCE(w->busy_ns, w->busy_ns + local_clock() - t0);
+
+	/*
+	 * Tell the engine before completing: once the last request is
+	 * complete the device may be unregistered, and the engine stopped.
+	 */
+	j->ret = ret;
+	w->back = ret == WD_CPU_DONE ? NULL : j;
+	WRITE_ONCE(w->job, NULL);
+	llist_add(&w->lnode, &q->workers_back);
+	wd_soft_kick(q);
+	if (ret == WD_CPU_DONE) {
+		wd_soft_job_free(j);
+		wd_complete(rq);
+	}
+}
+
+static int wd_soft_worker_fn(void *data)
+{
+	struct wd_soft_worker *w = data;
+	struct wd_soft_job *j;
+
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		/* acquire: pairs with the release handing the job over */
+		j = smp_load_acquire(&w->job);
+		if (j) {
+			__set_current_state(TASK_RUNNING);
+			wd_soft_worker_run(w, j);
+			continue;
+		}
+		/* stopping only ever happens once every request is done */
+		if (kthread_should_stop())
+			break;
+		schedule();
+	}
+	__set_current_state(TASK_RUNNING);
+	return 0;
+}
+
+static void wd_soft_worker_free(struct wd_soft_worker *w)
+{
+	if (w->task)
+		kthread_stop(w->task);
+	kfree(w->cpu.bounce);
+	wd_cpu_ctx_free_codecs(&w->cpu);
+	kfree(w);
+}
+
+/* Start stream worker @i of @q. NULL when out of memory. */
+static struct wd_soft_worker *wd_soft_worker_new(struct wd_soft_queue *q,
+						 unsigned int i)
+{
+	struct wd_soft_worker *w = kzalloc(sizeof(*w), GFP_KERNEL);
+	struct task_struct *task;
+
+	if (!w)
+		return NULL;
+	w->q = q;
+	w->cpu.bounce = kmalloc(WD_CPU_BOUNCE_MAX, GFP_KERNEL);
+	w->cpu.bounce_size = WD_CPU_BOUNCE_MAX;
+	w->cpu.in_place = true;
+	w->cpu.trap_faults = true;
+	if (!w->cpu.bounce || wd_cpu_ctx_alloc_codecs(&w->cpu))
+		goto err;
+	task = kthread_create(wd_soft_worker_fn, w, "wd_soft0/%u.%u",
+			      (unsigned int)(q - q->soft->queue), i);
+	if (IS_ERR(task))
+		goto err;
+	w->task = task;
+	wake_up_process(task);
+	q->workers[i] = w;
+	return w;
+
+err:
+	wd_soft_worker_free(w);
+	return NULL;
+}
+
+/*
+ * An idle stream worker, or a new one while @q has fewer than
+ * WD_SOFT_WORKERS (the first is started with the queue). NULL: all busy.
+ */
+static struct wd_soft_worker *wd_soft_idle_worker(struct wd_soft_queue *q)
+{
+	unsigned int i;
+
+	for (i = 0; i < WD_SOFT_WORKERS; i++) {
+		if (!q->workers[i])
+			return wd_soft_worker_new(q, i);
+		if (!q->workers[i]->busy)
+			return q->workers[i];
+	}
+	return NULL;
+}
+
+/*
+ * Give @t's next long stream to a worker, if it has none running; with
+ * every worker busy, @t gets in line for the next one that is free.
+ */
+static void wd_soft_dispatch(struct wd_soft_queue *q, struct wd_soft_tenant *t)
+{
+	struct wd_soft_worker *w;
+	struct wd_soft_job *j;
+
+	if (t->stream || list_empty(&t->held))
+		return;
+	w = wd_soft_idle_worker(q);
+	if (!w) {
+		if (list_empty(&t->line))
+			list_add_tail(&t->line, &q->line);
+		return;
+	}
+	j = list_first_entry(&t->held, struct wd_soft_job, node);
+	list_del(&j->node);
+	t->stream = w;
+	w->t = t;
+	w->busy = true;
+	/* release: the job is filled in before the worker can see it */
+	smp_store_release(&w->job, j);
+	wake_up_process(w->task);
+}
+
+/* @j's next step is a long stream: it waits for its tenant's worker. */
+static void wd_soft_hold(struct wd_soft_queue *q, struct wd_soft_tenant *t,
+			 struct wd_soft_job *j)
+{
+	list_add_tail(&j->node, &t->held);
+	wd_soft_dispatch(q, t);
+}
+
+/*
+ * Workers that are done with a job: a job not finished rejoins its tenant
+ * (or goes to its submitter for a fault), the tenant's next stream gets
+ * the worker, and tenants in line get the workers left idle.
+ */
+static void wd_soft_take_workers(struct wd_soft_queue *q)
+{
+	struct llist_node *first = llist_del_all(&q->workers_back);
+	struct wd_soft_worker *w, *tmp;
+	struct wd_soft_tenant *t;
+
+	llist_for_each_entry_safe(w, tmp, first, lnode) {
+		struct wd_soft_job *j = w->back;
+
+		t = w->t;
+		w->back = NULL;
+		w->t = NULL;
+		w->busy = false;
+		t->stream = NULL;
+		if (j && j->ret == WD_CPU_FAULT)
+			wd_soft_fault(q, j);
+		else if (j && !wd_soft_enqueue(q, j, true))
+			wd_soft_job_fail(j, -ENOMEM);
+		wd_soft_dispatch(q, t);
+		wd_soft_tenant_settle(t);
+	}
+	while (!list_empty(&q->line) && wd_soft_idle_worker(q)) {
+		t = list_first_entry(&q->line, struct wd_soft_tenant, line);
+		list_del_init(&t->line);
+		wd_soft_dispatch(q, t);
+	}
+}
+
 /*
  * A request taken off the ring. When no tenant is waiting for its turn it
  * gets its first slice at once (a short request, the common case, is then
@@ -351,10 +623,18 @@ static void wd_soft_take(struct wd_soft_queue *q, struct wd_req *rq,
 		return;
 	}
 	*j = job;
-	if (ret == WD_CPU_FAULT)
+	if (ret == WD_CPU_FAULT) {
 		wd_soft_fault(q, j);
-	else if (!wd_soft_enqueue(q, j, false))
+	} else if (ret == WD_CPU_STREAM) {
+		struct wd_soft_tenant *t = wd_soft_tenant_get(q, rq->mm);
+
+		if (t)
+			wd_soft_hold(q, t, j);
+		else
+			wd_soft_job_fail(j, -ENOMEM);
+	} else if (!wd_soft_enqueue(q, j, false)) {
 		wd_soft_job_fail(j, -ENOMEM);
+	}
 }
 
 /* Everything on the ring, into its tenant's queue. */
@@ -407,24 +687,23 @@ static void wd_soft_turn(struct wd_soft_queue *q)
 		list_move_tail(&j->node, &t->jobs);
 	} else {
 		list_del(&j->node);
-		if (ret == WD_CPU_FAULT)
+		if (ret == WD_CPU_STREAM)
+			wd_soft_hold(q, t, j);
+		else if (ret == WD_CPU_FAULT)
 			wd_soft_fault(q, j);
 		else
 			wd_soft_job_free(j);
 	}
-	if (list_empty(&t->jobs)) {
-		list_del(&t->rr);
-		hash_del(&t->hnode);
-		kmem_cache_free(wd_soft_tenant_cache, t);
-	} else {
+	if (list_empty(&t->jobs))
+		wd_soft_tenant_settle(t);
+	else
 		list_move_tail(&t->rr, &q->turns);
-	}
 }
 
 static bool wd_soft_has_work(struct wd_soft_queue *q)
 {
 	return READ_ONCE(q->head) != q->tail || !list_empty(&q->turns) ||
-	       !llist_empty(&q->backlog);
+	       !llist_empty(&q->backlog) || !llist_empty(&q->workers_back);
 }
 
 /*
@@ -458,6 +737,8 @@ static int wd_soft_engine(void *data)
 		wd_soft_take_ring(q);
 		if (!llist_empty(&q->backlog))
 			wd_soft_take_backlog(q);
+		if (!llist_empty(&q->workers_back))
+			wd_soft_take_workers(q);
 		if (!list_empty(&q->turns)) {
 			wd_soft_turn(q);
 			cond_resched();
@@ -713,8 +994,19 @@ static ssize_t busy_ns_show(struct device *dev, struct device_attribute *attr,
 	u64 sum = 0;
 	unsigned int i;
 
-	for (i = 0; i < soft->nr_queues; i++)
-		sum += READ_ONCE(soft->queue[i].busy_ns);
+	for (i = 0; i < soft->nr_queues; i++) {
+		struct wd_soft_queue *q = &soft->queue[i];
+		unsigned int k;
+
+		sum += READ_ONCE(q->busy_ns);
+		/* the workers are started by the engine: look once */
+		for (k = 0; k < WD_SOFT_WORKERS; k++) {
+			struct wd_soft_worker *w = READ_ONCE(q->workers[k]);
+
+			if (w)
+				sum += READ_ONCE(w->busy_ns);
+		}
+	}
 	return sysfs_emit(buf, "%llu\n", sum);
 }
 static DEVICE_ATTR_RO(busy_ns);
@@ -734,9 +1026,18 @@ static void wd_soft_free_queues(struct wd_soft *soft, unsigned int n)
 {
 	while (n--) {
 		struct wd_soft_queue *q = &soft->queue[n];
+		struct wd_soft_tenant *t;
+		struct hlist_node *tmp;
+		unsigned int i;
 
 		if (q->engine)
 			kthread_stop(q->engine);
+		for (i = 0; i < WD_SOFT_WORKERS; i++)
+			if (q->workers[i])
+				wd_soft_worker_free(q->workers[i]);
+		/* a worker's last word may have come after the engine stopped */
+		hash_for_each_safe(q->tenants, i, tmp, t, hnode)
+			kmem_cache_free(wd_soft_tenant_cache, t);
 		kvfree(q->ring);
 		kfree(q->cpu.bounce);
 		wd_cpu_ctx_free_codecs(&q->cpu);
@@ -752,6 +1053,8 @@ static int wd_soft_init_queue(struct wd_soft *soft, unsigned int i)
 	INIT_LIST_HEAD(&q->turns);
 	hash_init(q->tenants);
 	init_llist_head(&q->backlog);
+	init_llist_head(&q->workers_back);
+	INIT_LIST_HEAD(&q->line);
 	q->soft = soft;
 	q->mask = ring_size - 1;
 	q->ring = kvcalloc(ring_size, sizeof(*q->ring), GFP_KERNEL);
@@ -759,7 +1062,11 @@ static int wd_soft_init_queue(struct wd_soft *soft, unsigned int i)
 	q->cpu.bounce_size = WD_CPU_BOUNCE_MAX;
 	q->cpu.in_place = true;
 	q->cpu.trap_faults = true;
+	q->cpu.stream_max = WD_SOFT_STREAM_MIN;
 	if (!q->ring || !q->cpu.bounce || wd_cpu_ctx_alloc_codecs(&q->cpu))
+		return -ENOMEM;
+	/* one worker from the start: long streams always have somewhere to run */
+	if (!wd_soft_worker_new(q, 0))
 		return -ENOMEM;
 
 	q->engine = kthread_create(wd_soft_engine, q, "wd_soft0/%u", i);
