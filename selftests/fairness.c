@@ -16,8 +16,9 @@
  * turn (a codec's state lives in its workspace): FLOOD_STREAMS level-9
  * COMPRESSes of 32 MiB and a batch of as many 8 MiB ones, each far more
  * work than everything the other tenant asks for, which now includes
- * small COMPRESSes too. It holds when the other tenant is done before
- * even one of the flood's compressions has finished.
+ * small COMPRESSes and a 1 MiB one (long enough to need a stream worker
+ * of its own, beside the one the flood has). It holds when the other
+ * tenant is done before even one of the flood's compressions has finished.
  */
 #include <signal.h>
 #include <sys/wait.h>
@@ -33,6 +34,7 @@
 #define STREAM_LEN	(32U << 20)
 #define STREAM_DESC_LEN	(8U << 20)
 #define TENANT_STREAMS	20
+#define TENANT_BIG	(1U << 20)
 #define HANG_MS		120000
 
 struct flood {
@@ -198,18 +200,19 @@ static void flood_case(const char *dev, int fd, bool streams)
 
 	good = wd_tenant_copies(fd, TENANT_OPS, TENANT_LEN, HANG_MS, NULL);
 	if (streams)
-		squeezed = tenant_compresses(fd, TENANT_STREAMS, TENANT_LEN);
+		squeezed = tenant_compresses(fd, TENANT_STREAMS, TENANT_LEN) +
+			   tenant_compresses(fd, 1, TENANT_BIG);
 	flood_done = fl->completed;
 	/* a stream cannot be sliced: not one of them may have finished */
 	held = streams ? flood_done == 0 : flood_done < fl->submitted;
-	if (good != TENANT_OPS || squeezed != (streams ? TENANT_STREAMS : 0) ||
+	if (good != TENANT_OPS || squeezed != (streams ? TENANT_STREAMS + 1 : 0) ||
 	    !held)
 		wd_diag("%d of %d COPYs, %d COMPRESSes; the flood had %d of %d requests done",
 			good, TENANT_OPS, squeezed, flood_done, fl->submitted);
 	wd_ok(fl->submitted && good == TENANT_OPS &&
-	      squeezed == (streams ? TENANT_STREAMS : 0) && held,
+	      squeezed == (streams ? TENANT_STREAMS + 1 : 0) && held,
 	      "another process's %d small COPYs%s all complete while %s runs (%d of %d flood requests done)",
-	      TENANT_OPS, streams ? " and 20 small COMPRESSes" : "", what,
+	      TENANT_OPS, streams ? ", 20 small COMPRESSes and a 1 MiB one" : "", what,
 	      flood_done, fl->submitted);
 
 	kill(pid, SIGKILL);

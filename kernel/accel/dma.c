@@ -4,16 +4,30 @@
  * address and have no PASID to share the process's page tables.
  *
  * At issue, in the submitter's task, each memory operand is turned into
- * pages (pinned with FOLL_PIN, or taken as they are from an io_uring
- * registered buffer, which is pinned already) and mapped through the DMA
- * API for the device's parent, so with an IOMMU the device sees only those
- * pages, for as long as the request lives. wd_complete() unmaps (the DMA
- * API allows that in any context, so the mapping never outlives the
- * driver's ownership); the pins are dropped later in the submitter's task,
- * where dirtying a page may sleep.
+ * pages: pinned with FOLL_PIN, or taken as they are from an io_uring
+ * registered buffer, which is pinned already. Pages pinned here are
+ * charged as io_uring charges its registered buffers: to the user's
+ * RLIMIT_MEMLOCK (unless the submitter has CAP_IPC_LOCK) and to the
+ * process's pinned_vm (VmPin); a request that would go past the limit
+ * fails with -ENOMEM. In the io_uring issue path the pages must be present
+ * already (FOLL_NOFAULT): otherwise the issue returns -EAGAIN, with
+ * nothing done, and io_uring issues it again from a worker of the
+ * submitter's that may fault (and wait for a userfaultfd) on its own.
+ *
+ * The driver maps the pages through the DMA API for the device's parent
+ * (wd_dma_map()) only when the device starts the request, so requests
+ * waiting in a queue hold no IOVA space; with an IOMMU the device sees
+ * only those pages, and only while it runs the request. wd_complete()
+ * unmaps (the DMA API allows that in any context, so the mapping never
+ * outlives the driver's ownership); the pins are dropped later in the
+ * submitter's task, where dirtying a page may sleep.
  */
+#include <linux/capability.h>
 #include <linux/dma-mapping.h>
 #include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/user.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
 #include <kunit/visibility.h>
@@ -42,12 +56,35 @@ static void wd_dma_unpin(struct wd_dma_map *m)
 }
 
 /*
- * Pin (or look up) and map @len bytes at @uaddr. On failure everything
- * done so far is undone here.
+ * Pin @n pages of the submitter's from @uaddr into @m->pages. Without
+ * @may_fault a page that is not present fails it with -EAGAIN.
  */
-static int wd_dma_map_one(struct device *dev, struct wd_dma_map *m,
+static int wd_dma_pin_user(struct wd_dma_map *m, u64 uaddr, unsigned int n,
+			   bool may_fault)
+{
+	unsigned int flags = m->dir == DMA_FROM_DEVICE ? FOLL_WRITE : 0;
+	int got;
+
+	if (!may_fault)
+		flags |= FOLL_NOFAULT;
+	got = pin_user_pages_fast(uaddr & PAGE_MASK, n, flags, m->pages);
+	if (got > 0)
+		m->nr_pages = got;
+	if (got == n)
+		return 0;
+	/* a bad address too: the retry that may fault tells them apart */
+	if (!may_fault)
+		return -EAGAIN;
+	return got < 0 ? got : -EFAULT;
+}
+
+/*
+ * Pin (or look up) the pages of @len bytes at @uaddr and list them in
+ * @m->sgt, for wd_dma_map(). On failure everything done so far is undone.
+ */
+static int wd_dma_pin_one(struct device *dev, struct wd_dma_map *m,
 			  struct io_uring_cmd *fixed, u64 uaddr, u32 len,
-			  u8 pin)
+			  u8 pin, bool may_fault)
 {
 	struct sg_append_table append = {};
 	unsigned int max_seg = dma_get_max_seg_size(dev);
@@ -66,11 +103,26 @@ static int wd_dma_map_one(struct device *dev, struct wd_dma_map *m,
 		return ret;
 
 	want = iov_iter_npages(&iter, INT_MAX);
-	m->pages = kvmalloc_array(want, sizeof(*m->pages), GFP_KERNEL);
+	m->pages = kvmalloc_array(want, sizeof(*m->pages), GFP_KERNEL_ACCOUNT);
 	if (!m->pages)
 		return -ENOMEM;
-	m->unpin = iov_iter_extract_will_pin(&iter);
 
+	if (!fixed) {
+		/* one run of pages, from the offset into the first */
+		m->unpin = true;
+		ret = wd_dma_pin_user(m, uaddr, want, may_fault);
+		if (!ret)
+			ret = sg_alloc_append_table_from_pages(&append, m->pages,
+							       want,
+							       offset_in_page(uaddr),
+							       len, max_seg, 0,
+							       GFP_KERNEL_ACCOUNT);
+		if (ret)
+			goto err;
+		goto out;
+	}
+
+	/* a registered buffer: its pages, a bvec at a time */
 	while (iov_iter_count(&iter)) {
 		struct page **p = m->pages + m->nr_pages;
 		unsigned int n;
@@ -80,7 +132,6 @@ static int wd_dma_map_one(struct device *dev, struct wd_dma_map *m,
 		got = iov_iter_extract_pages(&iter, &p, iov_iter_count(&iter),
 					     want - m->nr_pages, 0, &off);
 		if (got <= 0) {
-			/* gup's -EFAULT: an address the caller cannot use */
 			ret = got ? got : -EFAULT;
 			goto err;
 		}
@@ -89,17 +140,13 @@ static int wd_dma_map_one(struct device *dev, struct wd_dma_map *m,
 		ret = sg_alloc_append_table_from_pages(&append, p, n, off, got,
 						       max_seg,
 						       want - m->nr_pages,
-						       GFP_KERNEL);
+						       GFP_KERNEL_ACCOUNT);
 		if (ret)
 			goto err;
 	}
-
-	ret = dma_map_sgtable(dev, &append.sgt, m->dir, 0);
-	if (ret)
-		goto err;
+out:
 	m->sgt = append.sgt;
 	m->total_nents = append.total_nents;
-	m->mapped = true;
 	return 0;
 
 err:
@@ -108,36 +155,84 @@ err:
 	return ret;
 }
 
+/*
+ * Charge what @dma pinned to the submitter, as io_uring charges its
+ * registered buffers: RLIMIT_MEMLOCK of the user, pinned_vm of the mm.
+ */
+static int wd_dma_charge(struct wd_dma *dma)
+{
+	unsigned long pages = 0, limit, cur;
+	struct user_struct *user = current_user();
+
+	if (dma->addr.unpin)
+		pages += dma->addr.nr_pages;
+	if (dma->addr2.unpin)
+		pages += dma->addr2.nr_pages;
+	if (!pages || ns_capable_noaudit(&init_user_ns, CAP_IPC_LOCK))
+		return 0;
+
+	limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	cur = atomic_long_read(&user->locked_vm);
+	do {
+		if (cur + pages > limit || cur + pages < cur)
+			return -ENOMEM;
+	} while (!atomic_long_try_cmpxchg(&user->locked_vm, &cur, cur + pages));
+
+	dma->user = get_uid(user);
+	dma->mm = current->mm;
+	mmgrab(dma->mm);
+	atomic64_add(pages, &dma->mm->pinned_vm);
+	dma->charged = pages;
+	return 0;
+}
+
+static void wd_dma_uncharge(struct wd_dma *dma)
+{
+	if (!dma->charged)
+		return;
+	atomic_long_sub(dma->charged, &dma->user->locked_vm);
+	atomic64_sub(dma->charged, &dma->mm->pinned_vm);
+	free_uid(dma->user);
+	mmdrop(dma->mm);
+	dma->charged = 0;
+}
+
 /**
- * wd_dma_prepare() - pin and map a request's memory operands
+ * wd_dma_prepare() - pin a request's memory operands
  * @wdev: a pinned-mode device with a parent to map for
  * @fixed: the io_uring command when its operands lie in a registered
  *	buffer (IORING_URING_CMD_FIXED), else NULL
  * @a: the validated request
- * @out: the mapping, for wd_req.dma
+ * @may_fault: false in the io_uring issue path: every page must be present
+ * @out: the pages, for wd_req.dma and the driver's wd_dma_map()
  *
- * Context: the submitter's task; may sleep (faults, allocation).
- * Return: 0, -EFAULT (an operand that cannot be pinned, or that lies
- * outside the registered buffer), -ENOMEM, or the DMA API's error.
+ * Context: the submitter's task; may sleep (allocation, and faults when
+ * @may_fault).
+ * Return: 0, -EAGAIN (!@may_fault: a page is not present; nothing is
+ * left done), -EFAULT (an operand that cannot be pinned, or that lies
+ * outside the registered buffer), -ENOMEM (out of memory, or past the
+ * submitter's RLIMIT_MEMLOCK).
  */
 int wd_dma_prepare(struct wd_device *wdev, struct io_uring_cmd *fixed,
-		   const struct wd_args *a, struct wd_dma **out)
+		   const struct wd_args *a, bool may_fault, struct wd_dma **out)
 {
 	const struct wd_op_desc *desc = &wd_op_table[a->op];
 	struct wd_dma *dma;
 	int ret = 0;
 
-	dma = kzalloc(sizeof(*dma), GFP_KERNEL);
+	dma = kzalloc(sizeof(*dma), GFP_KERNEL_ACCOUNT);
 	if (!dma)
 		return -ENOMEM;
 	dma->dev = wdev->dev.parent;
 
 	if (a->len && desc->pin[0])
-		ret = wd_dma_map_one(dma->dev, &dma->addr, fixed, a->addr,
-				     a->len, desc->pin[0]);
+		ret = wd_dma_pin_one(dma->dev, &dma->addr, fixed, a->addr,
+				     a->len, desc->pin[0], may_fault);
 	if (!ret && a->len && desc->pin[1])
-		ret = wd_dma_map_one(dma->dev, &dma->addr2, fixed, a->addr2,
-				     a->len, desc->pin[1]);
+		ret = wd_dma_pin_one(dma->dev, &dma->addr2, fixed, a->addr2,
+				     a->len, desc->pin[1], may_fault);
+	if (!ret)
+		ret = wd_dma_charge(dma);
 	if (ret) {
 		wd_dma_release(dma);
 		return ret;
@@ -145,6 +240,38 @@ int wd_dma_prepare(struct wd_device *wdev, struct io_uring_cmd *fixed,
 	*out = dma;
 	return 0;
 }
+
+/**
+ * wd_dma_map() - give the device a pinned-mode request's pages
+ * @dma: the request's wd_req.dma
+ *
+ * Call when the device starts the request, not when it queues it: a
+ * request waiting for the device holds no IOVA space (with an IOMMU,
+ * each mapped page costs some, and the device's address width bounds it).
+ * wd_complete() unmaps.
+ *
+ * Context: any (the DMA API maps without sleeping).
+ * Return: 0, or the DMA API's error (-ENOMEM: no IOVA space or memory
+ * now), to complete the request with.
+ */
+int wd_dma_map(struct wd_dma *dma)
+{
+	struct wd_dma_map *maps[] = { &dma->addr, &dma->addr2 };
+	int i, ret;
+
+	for (i = 0; i < ARRAY_SIZE(maps); i++) {
+		if (!maps[i]->len || maps[i]->mapped)
+			continue;
+		ret = dma_map_sgtable(dma->dev, &maps[i]->sgt, maps[i]->dir, 0);
+		if (ret) {
+			wd_dma_unmap(dma);
+			return ret;
+		}
+		maps[i]->mapped = true;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(wd_dma_map);
 
 /* Take the device's view of the pages away. Context: any. */
 void wd_dma_unmap(struct wd_dma *dma)
@@ -180,5 +307,6 @@ void wd_dma_release(struct wd_dma *dma)
 		sg_free_append_table(&append);
 		wd_dma_unpin(maps[i]);
 	}
+	wd_dma_uncharge(dma);
 	kfree(dma);
 }

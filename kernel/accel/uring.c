@@ -198,7 +198,13 @@ static int wd_uring_issue(struct wd_device *wdev, struct io_uring_cmd *cmd,
 	if (wd_dev_pinned(wdev) && wd_op_needs_mm(a->op)) {
 		bool fixed = cmd->flags & IORING_URING_CMD_FIXED;
 
-		ret = wd_dma_prepare(wdev, fixed ? cmd : NULL, a, &rq->dma);
+		/*
+		 * -EAGAIN (a page not present) leaves nothing done: io_uring
+		 * issues the request again from a worker that may fault.
+		 */
+		ret = wd_dma_prepare(wdev, fixed ? cmd : NULL, a,
+				     !(issue_flags & IO_URING_F_NONBLOCK),
+				     &rq->dma);
 		if (ret) {
 			wd_uring_exit(wf, wdev);
 			return ret;
@@ -218,6 +224,13 @@ static int wd_uring_issue(struct wd_device *wdev, struct io_uring_cmd *cmd,
 	/* Counted first: the completion may run on another CPU at once. */
 	this_cpu_inc(wdev->stats->submitted);
 	ret = wdev->ops->submit(wdev, rq, a, sflags);
+	/*
+	 * Not -EAGAIN: io_uring would issue the request again, and nothing
+	 * tells whether the driver did something the user can see first. A
+	 * driver's full queue takes the request past it instead.
+	 */
+	if (unlikely(ret == -EAGAIN))
+		ret = -ENOMEM;
 	if (unlikely(ret)) {
 		this_cpu_dec(wdev->stats->submitted);
 		wd_req_release(rq);
@@ -344,13 +357,12 @@ int wd_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
 		return -EINVAL;
 	}
 	/*
-	 * Never -EAGAIN: on it, io_uring 6.12 issues the request again from a
-	 * worker with cmd->sqe still pointing into the SQ ring, whose slot
-	 * the application may have reused by then (later kernels repoint it
-	 * at their copy). A driver's queue that is full takes the request
-	 * past it instead; anything else short is short of memory.
+	 * -EAGAIN comes only from a non-blocking issue that has done nothing
+	 * (a pinned-mode operand not present): io_uring copies the SQE then
+	 * (6.12 does so at the -EAGAIN) and issues it again from a worker,
+	 * which may block. Elsewhere it would fail the request: say why.
 	 */
-	if (unlikely(ret == -EAGAIN))
+	if (unlikely(ret == -EAGAIN && !(issue_flags & IO_URING_F_NONBLOCK)))
 		ret = -ENOMEM;
 	return ret;
 }

@@ -204,13 +204,20 @@ struct wd_dma_map {
  * @dev: the device they are mapped for (the wd_device's parent)
  *
  * Each is mapped DMA_TO_DEVICE when the op reads it and DMA_FROM_DEVICE
- * when the op writes it.
+ * when the op writes it, by wd_dma_map(), which the driver calls when the
+ * device starts the request.
  */
 struct wd_dma {
 	struct wd_dma_map	addr;
 	struct wd_dma_map	addr2;
 	struct device		*dev;
+	/* private to the core: what the pins are charged to */
+	struct user_struct	*user;
+	struct mm_struct	*mm;
+	unsigned long		charged;
 };
+
+int wd_dma_map(struct wd_dma *dma);
 
 /**
  * struct wd_ops - what a driver implements
@@ -220,10 +227,10 @@ struct wd_dma {
  *	doorbell. With WD_SUBMIT_NOWAIT the caller is the io_uring issue path
  *	and the driver must not sleep: if the device's queue is full, take
  *	the request anyway (an overflow list; what one file may have in
- *	flight bounds it). Never return -EAGAIN: io_uring 6.12 would issue
- *	the request again with its SQE read from a slot the application may
- *	have reused (the core turns it into -ENOMEM). Without NOWAIT the
- *	driver may wait for room. Return 0 once the request is the driver's
+ *	flight bounds it). Never return -EAGAIN: io_uring would issue the
+ *	request again, and the core cannot tell whether the driver did
+ *	something the user can see first (it turns it into -ENOMEM).
+ *	Without NOWAIT the driver may wait for room. Return 0 once the request is the driver's
  *	(it will be passed to wd_complete() later), or a negative errno to
  *	fail it at once (the driver then never completes it).
  * @execute: optional: run @args in the caller's context and address space,

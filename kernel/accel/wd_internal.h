@@ -144,7 +144,7 @@ void wd_uring_complete(struct wd_req *rq);
 /* Pinned mode (dma.c) */
 bool wd_op_pinnable(u8 op);
 int wd_dma_prepare(struct wd_device *wdev, struct io_uring_cmd *fixed,
-		   const struct wd_args *a, struct wd_dma **out);
+		   const struct wd_args *a, bool may_fault, struct wd_dma **out);
 void wd_dma_unmap(struct wd_dma *dma);
 void wd_dma_release(struct wd_dma *dma);
 

@@ -231,12 +231,18 @@ static bool wd_edu_start_next(struct wd_edu *edu)
 	 * of queued copies cost the device nothing.
 	 */
 	for (;;) {
+		int err = -ECANCELED;
+
 		rq = wd_edu_pop(edu);
 		if (!rq)
 			return false;
-		if (!wd_req_canceled(rq) && !wd_req_owner_gone(rq))
-			break;
-		rq->res = -ECANCELED;
+		/* mapped only now: waiting requests hold no IOVA space */
+		if (!wd_req_canceled(rq) && !wd_req_owner_gone(rq)) {
+			err = wd_dma_map(rq->dma);
+			if (!err)
+				break;
+		}
+		rq->res = err;
 		wd_complete(rq);
 	}
 

@@ -856,10 +856,9 @@ static int wd_soft_submit(struct wd_device *wdev, struct wd_req *rq,
 			break;
 		spin_unlock(&q->lock);
 		/*
-		 * Full, in the issue path: past the ring. Not -EAGAIN, which
-		 * on 6.12 has io_uring issue the request again with its SQE
-		 * still read from the SQ ring, whose slot may have been
-		 * reused since. What a file may have in flight bounds this.
+		 * Full, in the issue path: past the ring (never -EAGAIN,
+		 * see wd_ops.submit). What a file may have in flight bounds
+		 * this.
 		 */
 		if (sflags & (WD_SUBMIT_FORCE | WD_SUBMIT_NOWAIT))
 			return wd_soft_force(q, rq, args);
