@@ -10,9 +10,10 @@
  * RLIMIT_MEMLOCK (unless the submitter has CAP_IPC_LOCK) and to the
  * process's pinned_vm (VmPin); a request that would go past the limit
  * fails with -ENOMEM. In the io_uring issue path the pages must be present
- * already (FOLL_NOFAULT): otherwise the issue returns -EAGAIN, with
- * nothing done, and io_uring issues it again from a worker of the
- * submitter's that may fault (and wait for a userfaultfd) on its own.
+ * already (FOLL_NOFAULT), since a fault there could wait for ever holding
+ * the ring's lock; otherwise nothing is done there, and the submitter's
+ * own task work pins them (see wd_uring_pin_later()), faulting as read(2)
+ * would.
  *
  * The driver maps the pages through the DMA API for the device's parent
  * (wd_dma_map()) only when the device starts the request, so requests

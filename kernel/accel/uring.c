@@ -165,6 +165,72 @@ static void wd_uring_exit(struct wd_file *wf, struct wd_device *wdev)
 	atomic_dec(&wf->inflight);
 }
 
+/*
+ * A pinned-mode request whose pages were not all present at issue: its
+ * submitter pins them in its own task work, where it may fault (and wait
+ * for a userfaultfd, killably) holding no io_uring lock, and hands the
+ * request to the driver from there. Not -EAGAIN for io-wq: 6.12 would
+ * issue it again reading the SQE from its SQ slot, which the application
+ * may have reused by then.
+ */
+struct wd_pin_work {
+	struct callback_head	cb;
+	struct io_uring_cmd	*cmd;
+	struct wd_args		args;
+	bool			fixed;
+};
+
+static void wd_uring_pin_work(struct callback_head *cb)
+{
+	struct wd_pin_work *pw = container_of(cb, struct wd_pin_work, cb);
+	struct io_uring_cmd *cmd = pw->cmd;
+	struct wd_req *rq = io_uring_cmd_to_pdu(cmd, struct wd_req);
+	struct wd_file *wf = cmd->file->private_data;
+	struct wd_device *wdev = wf->wdev;
+	int ret = -ECANCELED;
+
+	if (!(current->flags & PF_EXITING) && !wd_req_canceled(rq))
+		ret = wd_dma_prepare(wdev, pw->fixed ? cmd : NULL, &pw->args,
+				     true, &rq->dma);
+	if (!ret) {
+		rq->flags |= WD_REQ_DMA;
+		this_cpu_inc(wdev->stats->submitted);
+		ret = wdev->ops->submit(wdev, rq, &pw->args, 0);
+		if (ret)
+			this_cpu_dec(wdev->stats->submitted);
+	}
+	kfree(pw);
+	if (!ret)
+		return;
+	wd_req_release(rq);
+	wd_uring_exit(wf, wdev);
+	/* marked at issue: only io_uring_cmd_done() ends it */
+	io_uring_cmd_done(cmd, ret == -ERESTARTSYS || ret == -EAGAIN ?
+			  -EINTR : ret, 0, IO_URING_F_UNLOCKED);
+}
+
+/* Returns -EIOCBQUEUED with the request on its way, or an error. */
+static int wd_uring_pin_later(struct io_uring_cmd *cmd, const struct wd_args *a,
+			      unsigned int issue_flags)
+{
+	struct wd_pin_work *pw = kmalloc(sizeof(*pw), GFP_KERNEL_ACCOUNT);
+
+	if (!pw)
+		return -ENOMEM;
+	pw->cmd = cmd;
+	pw->args = *a;
+	pw->fixed = cmd->flags & IORING_URING_CMD_FIXED;
+	init_task_work(&pw->cb, wd_uring_pin_work);
+	/* the task the request belongs to (an SQPOLL ring's SQ thread) */
+	if (task_work_add(io_uring_cmd_get_task(cmd), &pw->cb, TWA_SIGNAL)) {
+		kfree(pw);
+		return -ECANCELED;
+	}
+	/* the issue path proper holds the ring's lock: the work waits for it */
+	io_uring_cmd_mark_cancelable(cmd, issue_flags);
+	return -EIOCBQUEUED;
+}
+
 static int wd_uring_issue(struct wd_device *wdev, struct io_uring_cmd *cmd,
 			  struct wd_args *a, unsigned int issue_flags)
 {
@@ -195,16 +261,20 @@ static int wd_uring_issue(struct wd_device *wdev, struct io_uring_cmd *cmd,
 		}
 	}
 
+	if (issue_flags & IO_URING_F_IOPOLL)
+		rq->flags |= WD_REQ_POLLED;
 	if (wd_dev_pinned(wdev) && wd_op_needs_mm(a->op)) {
 		bool fixed = cmd->flags & IORING_URING_CMD_FIXED;
 
-		/*
-		 * -EAGAIN (a page not present) leaves nothing done: io_uring
-		 * issues the request again from a worker that may fault.
-		 */
 		ret = wd_dma_prepare(wdev, fixed ? cmd : NULL, a,
 				     !(issue_flags & IO_URING_F_NONBLOCK),
 				     &rq->dma);
+		/* a page not present, and nothing done yet */
+		if (ret == -EAGAIN) {
+			ret = wd_uring_pin_later(cmd, a, issue_flags);
+			if (ret == -EIOCBQUEUED)
+				return ret;
+		}
 		if (ret) {
 			wd_uring_exit(wf, wdev);
 			return ret;
@@ -216,8 +286,6 @@ static int wd_uring_issue(struct wd_device *wdev, struct io_uring_cmd *cmd,
 	}
 	if (issue_flags & IO_URING_F_NONBLOCK)
 		sflags |= WD_SUBMIT_NOWAIT;
-	if (issue_flags & IO_URING_F_IOPOLL)
-		rq->flags |= WD_REQ_POLLED;
 
 	if (wd_uring_mark_early(issue_flags))
 		io_uring_cmd_mark_cancelable(cmd, issue_flags);
@@ -357,12 +425,13 @@ int wd_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
 		return -EINVAL;
 	}
 	/*
-	 * -EAGAIN comes only from a non-blocking issue that has done nothing
-	 * (a pinned-mode operand not present): io_uring copies the SQE then
-	 * (6.12 does so at the -EAGAIN) and issues it again from a worker,
-	 * which may block. Elsewhere it would fail the request: say why.
+	 * Never -EAGAIN: io_uring would issue the request again from a
+	 * worker, and 6.12 has that reissue read the SQE from its SQ slot,
+	 * which the application may have reused by then (io_uring_cmd()
+	 * copies the SQE at the -EAGAIN, but cmd->sqe is left pointing at
+	 * the slot). Nothing returns it; this is the backstop.
 	 */
-	if (unlikely(ret == -EAGAIN && !(issue_flags & IO_URING_F_NONBLOCK)))
+	if (unlikely(ret == -EAGAIN))
 		ret = -ENOMEM;
 	return ret;
 }

@@ -23,6 +23,8 @@ mutants=(
 	"cancel-unmarked|kernel/accel/uring.c|s/io_uring_cmd_mark_cancelable(cmd, issue_flags);/(void)cmd;/g|$tier"
 	"engine-takes-faults|kernel/accel/soft/soft.c|s/^\tpagefault_disable();$/\t;/|$tier"
 	"issue-path-takes-faults|kernel/accel/wd_internal.h|s/^\t\tpagefault_disable();$/\t\tbarrier();/|$tier"
+	"pinned-issue-path-takes-faults|kernel/accel/uring.c|s/^\t\t\t\t     !(issue_flags \& IO_URING_F_NONBLOCK),$/\t\t\t\t     true,/|$tier"
+	"streams-on-the-engine|kernel/accel/soft/soft.c|s/^\tq->cpu.stream_max = WD_SOFT_STREAM_MIN;$/\t;/|$tier"
 	"eagain-after-side-effects|kernel/accel/uring.c|s/^\t\t\tsflags .= WD_SUBMIT_FORCE;$/\t\t\tbarrier();/|$tier"
 	"crc-seed-unchecked|kernel/accel/ops.c|s/return a->arg > U32_MAX ? -EINVAL : 0;/return 0;/|debug"
 	"leak-per-open|kernel/accel/core.c|s/^\tget_device(&wdev->dev);/\tWARN_ON(!kmalloc(64, GFP_KERNEL));\n&/|debug"
