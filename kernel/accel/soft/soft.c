@@ -52,6 +52,7 @@
 #include <linux/hashtable.h>
 #include <linux/kthread.h>
 #include <linux/log2.h>
+#include <linux/memcontrol.h>
 #include <linux/module.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
@@ -211,6 +212,22 @@ struct wd_soft {
 static struct kmem_cache *wd_soft_job_cache;
 static struct kmem_cache *wd_soft_tenant_cache;
 
+/*
+ * What the engine keeps for a process's requests is allocated on its
+ * behalf: charged to the memory cgroup of @mm, as if it had allocated it.
+ */
+static void *wd_soft_alloc_for(struct kmem_cache *cache, struct mm_struct *mm)
+{
+	struct mem_cgroup *memcg = get_mem_cgroup_from_mm(mm), *old;
+	void *p;
+
+	old = set_active_memcg(memcg);
+	p = kmem_cache_zalloc(cache, GFP_KERNEL_ACCOUNT);
+	set_active_memcg(old);
+	mem_cgroup_put(memcg);
+	return p;
+}
+
 static u32 wd_soft_used(struct wd_soft_queue *q)
 {
 	/* acquire: the engine is done with a slot before it frees it */
@@ -295,7 +312,7 @@ static struct wd_soft_tenant *wd_soft_tenant_get(struct wd_soft_queue *q,
 
 	if (t)
 		return t;
-	t = kmem_cache_zalloc(wd_soft_tenant_cache, GFP_KERNEL);
+	t = wd_soft_alloc_for(wd_soft_tenant_cache, mm);
 	if (!t)
 		return NULL;
 	t->mm = mm;
@@ -615,7 +632,7 @@ static void wd_soft_take(struct wd_soft_queue *q, struct wd_req *rq,
 		if (ret == WD_CPU_DONE)
 			return;
 	}
-	j = kmem_cache_alloc(wd_soft_job_cache, GFP_KERNEL);
+	j = wd_soft_alloc_for(wd_soft_job_cache, rq->mm);
 	if (!j) {
 		rq->res = -ENOMEM;
 		rq->res2 = 0;
