@@ -70,7 +70,7 @@ demo:
 	scripts/lab/vm.sh demo
 
 bench:
-	scripts/lab/bench.sh
+	WD_BENCH_SECTION=$(SECTION) scripts/lab/bench.sh
 
 vm:
 	scripts/lab/vm.sh shell

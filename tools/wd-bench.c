@@ -812,6 +812,42 @@ static void __attribute__((noreturn)) fair_stall(int ready)
 	_exit(0);
 }
 
+#define STREAM_LEN	(32u << 20)
+#define STREAM_DESC_LEN	(4u << 20)
+
+/*
+ * A child that floods soft0 with level-9 COMPRESSes of 32 MiB and a batch
+ * of 4 MiB ones: streams, which cannot be sliced.
+ */
+static void __attribute__((noreturn)) fair_streams(int ready)
+{
+	uint8_t *s = mmap(NULL, 2 * (size_t)STREAM_LEN, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	struct wd_desc d[8];
+	struct io_uring ring;
+	struct io_uring_cqe *cqe;
+	int i;
+
+	if (s == MAP_FAILED || io_uring_queue_init(16, &ring, 0))
+		_exit(2);
+	fill_text(s, STREAM_LEN);
+	for (i = 0; i < 8; i++)
+		wd_desc_compress(&d[i], s + STREAM_LEN, STREAM_LEN,
+				 s + (size_t)i * STREAM_DESC_LEN,
+				 STREAM_DESC_LEN, WD_COMP_DEFLATE, 9);
+	for (i = 0; i < 8; i++)
+		io_uring_prep_accel_compress(io_uring_get_sqe(&ring), dfd,
+					     s + STREAM_LEN, STREAM_LEN, s,
+					     STREAM_LEN, WD_COMP_DEFLATE, 9);
+	io_uring_prep_accel_batch(io_uring_get_sqe(&ring), dfd, d, 8);
+	if (io_uring_submit(&ring) != 9 || write(ready, "x", 1) != 1)
+		_exit(2);
+	for (i = 0; i < 9; i++)
+		if (!io_uring_wait_cqe(&ring, &cqe))
+			io_uring_cqe_seen(&ring, cqe);
+	_exit(0);
+}
+
 /* A child that floods soft0 with 64 MiB COPYs and 1024-descriptor batches. */
 static void __attribute__((noreturn)) fair_flood(int ready)
 {
@@ -877,6 +913,7 @@ static void bench_fairness(void)
 	static const char *const names[] = {
 		"alone", "beside an unserved userfaultfd page",
 		"beside a flood (64 MiB COPYs, batches)",
+		"beside a flood of level-9 COMPRESSes",
 	};
 	static double us[FAIR_SAMPLES];
 	long long engines = wd_sysfs_num(dev, "engines");
@@ -888,7 +925,7 @@ static void bench_fairness(void)
 	}
 	sysfs_set(dev, "engines", 1);
 	printf("\n5b. Fairness on one engine: another process's 4 KiB COPY (us)  p50        p99\n");
-	for (k = 0; k < 3; k++) {
+	for (k = 0; k < 4; k++) {
 		int pipefd[2], n;
 		pid_t pid = 0;
 		char c;
@@ -900,6 +937,8 @@ static void bench_fairness(void)
 			if (!pid) {
 				if (k == 1)
 					fair_stall(pipefd[1]);
+				if (k == 3)
+					fair_streams(pipefd[1]);
 				fair_flood(pipefd[1]);
 			}
 			if (read(pipefd[0], &c, 1) != 1)
@@ -1047,16 +1086,49 @@ static void bench_targets(void)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: wd-bench [-d DEVICE] [-s SECONDS] [--json FILE] [--dat FILE]\n"
+		"usage: wd-bench [-d DEVICE] [-s SECONDS] [--section NAME] [--json FILE] [--dat FILE]\n"
 		"Measure WarpDrive side by side with io_uring's own floor and with\n"
 		"the CPU: ring paths, 64-byte COPYs, sizes and queue depths, engine\n"
 		"threads, submitter CPU, latency, and edu0 where present; then the\n"
 		"performance targets with the ratios measured.\n"
 		"  -d, --device NAME   a CPU-SVA device (default soft0)\n"
 		"  -s, --seconds N     seconds per measurement (default 0.3)\n"
+		"  -S, --section NAME  only that section, no targets: ring, copy64,\n"
+		"                      sizes, engines, cpu, latency, fairness, edu\n"
 		"  -j, --json FILE     every figure as JSON\n"
 		"  -D, --dat FILE      the chart's data (gnuplot, scripts/bench/chart.gp)\n"
 		"  -h, --help          this text\n");
+}
+
+/* Each section as the table in main() runs it. */
+static void section_copy64(FILE *dat __attribute__((unused)))
+{
+	bench_copy64();
+}
+
+static void section_engines(FILE *dat __attribute__((unused)))
+{
+	bench_engines();
+}
+
+static void section_cpu(FILE *dat __attribute__((unused)))
+{
+	bench_cpu();
+}
+
+static void section_latency(FILE *dat __attribute__((unused)))
+{
+	bench_latency();
+}
+
+static void section_fairness(FILE *dat __attribute__((unused)))
+{
+	bench_fairness();
+}
+
+static void section_edu(FILE *dat __attribute__((unused)))
+{
+	bench_edu();
 }
 
 int main(int argc, char **argv)
@@ -1064,6 +1136,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "device", required_argument, NULL, 'd' },
 		{ "seconds", required_argument, NULL, 's' },
+		{ "section", required_argument, NULL, 'S' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "dat", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
@@ -1071,10 +1144,25 @@ int main(int argc, char **argv)
 	};
 	/* the data in flight is capped at 32 MiB per side */
 	size_t bytes = 32u << 20;
+	static const struct {
+		const char *name;
+		void (*run)(FILE *dat);
+	} sections[] = {
+		{ "ring", bench_ring },
+		{ "copy64", section_copy64 },
+		{ "sizes", bench_sizes },
+		{ "engines", section_engines },
+		{ "cpu", section_cpu },
+		{ "latency", section_latency },
+		{ "fairness", section_fairness },
+		{ "edu", section_edu },
+	};
+	const char *only = NULL;
 	FILE *dat = NULL;
+	unsigned int i;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "d:s:j:D:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:s:S:j:D:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			dev = optarg;
@@ -1085,6 +1173,9 @@ int main(int argc, char **argv)
 				usage(stderr);
 				return 2;
 			}
+			break;
+		case 'S':
+			only = optarg;
 			break;
 		case 'j':
 			json = fopen(optarg, "w");
@@ -1126,15 +1217,12 @@ int main(int argc, char **argv)
 	printf("wd-bench on %s, %.1f s per measurement, %ld CPUs; inline_max %lld\n",
 	       dev, secs, sysconf(_SC_NPROCESSORS_ONLN),
 	       wd_sysfs_num(dev, "inline_max"));
-	bench_ring(dat);
-	bench_copy64();
-	bench_sizes(dat);
-	bench_engines();
-	bench_cpu();
-	bench_latency();
-	bench_fairness();
-	bench_edu();
-	bench_targets();
+	for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
+		if (!only || !strcmp(only, sections[i].name))
+			sections[i].run(dat);
+	/* the targets need every section's figures */
+	if (!only)
+		bench_targets();
 
 	if (json) {
 		fprintf(json, "\n]\n");

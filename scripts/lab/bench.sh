@@ -2,8 +2,10 @@
 # make bench: run wd-bench in the lab VM (stock tier), keep its figures and
 # draw the chart.
 #
-# Usage: bench.sh [stock|debug]   (default stock; the debug kernel's
-#                                  detectors make its figures meaningless)
+# Usage: [WD_BENCH_SECTION=name] bench.sh [stock|debug]
+#   (default stock; the debug kernel's detectors make its figures
+#   meaningless). WD_BENCH_SECTION runs one section of wd-bench (its
+#   --section), without the targets and the chart.
 # Writes build/bench/bench.txt (the tables), bench.json (every figure) and
 # bench.png (the chart); exits non-zero if the bench did not finish or the
 # kernel reported a problem (oops, panic, BUG, WARNING, ...).
@@ -25,6 +27,10 @@ mkdir -p "$out"
 # A finished run ends its JSON array and prints the targets.
 tail -c 3 "$out/bench.json" 2>/dev/null | grep -q ']' ||
 	die "wd-bench did not finish (see $out/bench.txt)"
+if [ -n "${WD_BENCH_SECTION:-}" ]; then
+	echo "tables: $out/bench.txt (section $WD_BENCH_SECTION)"
+	exit 0
+fi
 grep -q '^Targets' "$out/bench.txt" || die "wd-bench printed no targets"
 gnuplot -e "datafile='$out/bench.dat'; outfile='$out/bench.png'" \
 	"$WD_ROOT/scripts/bench/chart.gp"

@@ -27,6 +27,8 @@ outdir=${4:-.}
 limit=${5:-600}
 
 cmdline="console=ttyS0 wd.mode=$mode intel_iommu=on iommu.passthrough=0"
+# make bench SECTION=name: one section of wd-bench
+[ -n "${WD_BENCH_SECTION:-}" ] && cmdline+=" wd.bench=$WD_BENCH_SECTION"
 # A kernel oops or panic ends the run at once instead of at the timeout.
 cmdline+=" oops=panic panic=-1 printk.devkmsg=on"
 # The IO-APIC timer check counts timer ticks in a fixed TSC interval: on a
