@@ -3,10 +3,11 @@
 # WarpDrive: the one entry point.
 #
 #   make              modules (against KDIR), liburing-accel, tests, tools
-#   make check        the selftests in the QEMU lab on both tiers (stock
-#                     Debian 6.12 kernel and the debug kernel)
+#   make check        the selftests in the QEMU lab on all three tiers (stock
+#                     Debian 6.12, the debug 6.12 kernel, Debian 7.2)
 #   make check-stock  ... on the stock tier only
 #   make check-debug  ... on the debug tier only
+#   make check-k72    ... on the k72 tier only (Linux 7.2, built in a forky root)
 #   make demo         boot the VM, load the modules, run wd-demo
 #   make bench        run wd-bench in the VM; build/bench/ gets the tables,
 #                     JSON and a PNG chart
@@ -63,6 +64,9 @@ check:
 check-stock:
 	scripts/lab/check.sh stock
 
+check-k72:
+	scripts/lab/check.sh k72
+
 check-debug:
 	scripts/lab/check.sh debug
 
@@ -78,7 +82,7 @@ vm:
 clean:
 	rm -rf $(WD_BUILD)
 
-.PHONY: all modules user check check-stock check-debug demo bench vm clean
+.PHONY: all modules user check check-stock check-debug check-k72 demo bench vm clean
 
 # Kernel coding style (needs the debug tier's kernel source).
 checkpatch:

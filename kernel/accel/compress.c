@@ -474,6 +474,97 @@ static int wd_zstd_decompress(struct wd_cpu_ctx *ctx, struct wd_zjob *j)
 #endif
 
 #if WD_LZ4
+/*
+ * XXH32 over a stream, for the LZ4 frame's content checksum: later
+ * kernels keep only the one-shot xxh32(). The algorithm is XXH32's
+ * (xxhash_spec.md): four lanes over 16-byte stripes, then the tail and the
+ * final mix.
+ */
+#define WD_XXH_P1	0x9E3779B1U
+#define WD_XXH_P2	0x85EBCA77U
+#define WD_XXH_P3	0xC2B2AE3DU
+#define WD_XXH_P4	0x27D4EB2FU
+#define WD_XXH_P5	0x165667B1U
+
+struct wd_xxh32 {
+	u32	lane[4];
+	u64	total;
+	u8	buf[16];
+	u32	buffered;
+	u32	seed;
+};
+
+static u32 wd_xxh32_round(u32 acc, u32 in)
+{
+	return rol32(acc + in * WD_XXH_P2, 13) * WD_XXH_P1;
+}
+
+static void wd_xxh32_stripe(struct wd_xxh32 *x, const u8 *p)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		x->lane[i] = wd_xxh32_round(x->lane[i],
+					    get_unaligned_le32(p + 4 * i));
+}
+
+static void wd_xxh32_reset(struct wd_xxh32 *x, u32 seed)
+{
+	memset(x, 0, sizeof(*x));
+	x->seed = seed;
+	x->lane[0] = seed + WD_XXH_P1 + WD_XXH_P2;
+	x->lane[1] = seed + WD_XXH_P2;
+	x->lane[2] = seed;
+	x->lane[3] = seed - WD_XXH_P1;
+}
+
+static void wd_xxh32_update(struct wd_xxh32 *x, const void *data, size_t n)
+{
+	const u8 *p = data;
+	size_t take;
+
+	x->total += n;
+	if (x->buffered) {
+		take = min_t(size_t, n, 16 - x->buffered);
+		memcpy(x->buf + x->buffered, p, take);
+		x->buffered += take;
+		p += take;
+		n -= take;
+		if (x->buffered < 16)
+			return;
+		wd_xxh32_stripe(x, x->buf);
+		x->buffered = 0;
+	}
+	for (; n >= 16; p += 16, n -= 16)
+		wd_xxh32_stripe(x, p);
+	memcpy(x->buf, p, n);
+	x->buffered = n;
+}
+
+static u32 wd_xxh32_digest(const struct wd_xxh32 *x)
+{
+	const u8 *p = x->buf, *end = x->buf + x->buffered;
+	u32 h;
+
+	if (x->total >= 16)
+		h = rol32(x->lane[0], 1) + rol32(x->lane[1], 7) +
+		    rol32(x->lane[2], 12) + rol32(x->lane[3], 18);
+	else
+		h = x->seed + WD_XXH_P5;
+	h += (u32)x->total;
+	for (; end - p >= 4; p += 4)
+		h = rol32(h + get_unaligned_le32(p) * WD_XXH_P3, 17) *
+		    WD_XXH_P4;
+	for (; p < end; p++)
+		h = rol32(h + *p * WD_XXH_P5, 11) * WD_XXH_P1;
+	h ^= h >> 15;
+	h *= WD_XXH_P2;
+	h ^= h >> 13;
+	h *= WD_XXH_P3;
+	h ^= h >> 16;
+	return h;
+}
+
 /* Block buffers for blocks of up to @block bytes, grown when needed. */
 static int wd_lz4_buffers(struct wd_cpu_ctx *ctx, size_t block)
 {
@@ -501,7 +592,7 @@ static int wd_lz4_compress(struct wd_cpu_ctx *ctx, struct wd_zjob *j)
 	u8 hdr[7] = { 0, 0, 0, 0,
 		      WD_LZ4_FLG_VERSION | WD_LZ4_FLG_B_INDEP |
 		      WD_LZ4_FLG_C_CHECKSUM, WD_LZ4_BD_64K };
-	struct xxh32_state xs;
+	struct wd_xxh32 xs;
 	u8 word[4];
 	int err;
 
@@ -515,7 +606,7 @@ static int wd_lz4_compress(struct wd_cpu_ctx *ctx, struct wd_zjob *j)
 	put_unaligned_le32(WD_LZ4_MAGIC, hdr);
 	hdr[6] = (xxh32(hdr + 4, 2, 0) >> 8) & 0xff;
 	err = wd_zput(j, hdr, sizeof(hdr));
-	xxh32_reset(&xs, 0);
+	wd_xxh32_reset(&xs, 0);
 
 	while (!err && j->in_pos < j->a->len) {
 		size_t n = min_t(size_t, j->a->len - j->in_pos,
@@ -529,7 +620,7 @@ static int wd_lz4_compress(struct wd_cpu_ctx *ctx, struct wd_zjob *j)
 		if (wd_cpu_copy_in(ctx, ctx->lz4_in, j->a->addr + j->in_pos, n))
 			return -EFAULT;
 		j->in_pos += n;
-		xxh32_update(&xs, ctx->lz4_in, n);
+		wd_xxh32_update(&xs, ctx->lz4_in, n);
 		c = LZ4_compress_fast(ctx->lz4_in, blk, n,
 				      LZ4_COMPRESSBOUND(n), 1, ctx->lz4_ws);
 		size = c;
@@ -547,7 +638,7 @@ static int wd_lz4_compress(struct wd_cpu_ctx *ctx, struct wd_zjob *j)
 		return err;
 	put_unaligned_le32(0, word);		/* end mark */
 	err = wd_zput(j, word, 4);
-	put_unaligned_le32(xxh32_digest(&xs), word);
+	put_unaligned_le32(wd_xxh32_digest(&xs), word);
 	return err ?: wd_zput(j, word, 4);
 }
 
@@ -566,7 +657,7 @@ static int wd_lz4_read(struct wd_zjob *j, void *buf, size_t n)
 
 static int wd_lz4_decompress(struct wd_cpu_ctx *ctx, struct wd_zjob *j)
 {
-	struct xxh32_state xs;
+	struct wd_xxh32 xs;
 	u8 hdr[15], flg, word[4];
 	size_t block, hlen = 7;
 	int err;
@@ -594,7 +685,7 @@ static int wd_lz4_decompress(struct wd_cpu_ctx *ctx, struct wd_zjob *j)
 	block = 64U << (2 * (((hdr[5] >> 4) & 7) - 4)) << 10;
 	if (wd_lz4_buffers(ctx, block))
 		return -ENOMEM;
-	xxh32_reset(&xs, 0);
+	wd_xxh32_reset(&xs, 0);
 
 	for (;;) {
 		u32 size;
@@ -628,7 +719,7 @@ static int wd_lz4_decompress(struct wd_cpu_ctx *ctx, struct wd_zjob *j)
 			if (d < 0)
 				return -EBADMSG;
 		}
-		xxh32_update(&xs, ctx->lz4_out, d);
+		wd_xxh32_update(&xs, ctx->lz4_out, d);
 		err = wd_zput(j, ctx->lz4_out, d);
 		if (err)
 			return err;
@@ -638,7 +729,7 @@ static int wd_lz4_decompress(struct wd_cpu_ctx *ctx, struct wd_zjob *j)
 		err = wd_lz4_read(j, word, 4);
 		if (err)
 			return err;
-		if (xxh32_digest(&xs) != get_unaligned_le32(word))
+		if (wd_xxh32_digest(&xs) != get_unaligned_le32(word))
 			return -EBADMSG;
 	}
 	if (flg & WD_LZ4_FLG_C_SIZE && get_unaligned_le64(hdr + 6) != j->out_pos)

@@ -47,12 +47,12 @@ static u32 wd_crc32c(u32 crc, const void *p, size_t len)
 {
 	if (boot_cpu_has(X86_FEATURE_XMM4_2))
 		return wd_crc32c_sse42(crc, p, len);
-	return __crc32c_le(crc, p, len);
+	return wd_crc32c_lib(crc, p, len);
 }
 #else
 static u32 wd_crc32c(u32 crc, const void *p, size_t len)
 {
-	return __crc32c_le(crc, p, len);
+	return wd_crc32c_lib(crc, p, len);
 }
 #endif
 

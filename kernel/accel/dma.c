@@ -85,8 +85,9 @@ static int wd_dma_pin_user(struct wd_dma_map *m, u64 uaddr, unsigned int n,
  */
 static int wd_dma_pin_one(struct device *dev, struct wd_dma_map *m,
 			  struct io_uring_cmd *fixed, u64 uaddr, u32 len,
-			  u8 pin, bool may_fault)
+			  u8 pin, unsigned int issue_flags)
 {
+	bool may_fault = !(issue_flags & IO_URING_F_NONBLOCK);
 	struct sg_append_table append = {};
 	unsigned int max_seg = dma_get_max_seg_size(dev);
 	struct iov_iter iter;
@@ -97,7 +98,8 @@ static int wd_dma_pin_one(struct device *dev, struct wd_dma_map *m,
 	m->dir = pin == WD_PIN_OUT ? DMA_FROM_DEVICE : DMA_TO_DEVICE;
 	m->len = len;
 	if (fixed)
-		ret = io_uring_cmd_import_fixed(uaddr, len, rw, &iter, fixed);
+		ret = wd_cmd_import_fixed(uaddr, len, rw, &iter, fixed,
+					  issue_flags);
 	else
 		ret = import_ubuf(rw, u64_to_user_ptr(uaddr), len, &iter);
 	if (ret)
@@ -204,18 +206,21 @@ static void wd_dma_uncharge(struct wd_dma *dma)
  * @fixed: the io_uring command when its operands lie in a registered
  *	buffer (IORING_URING_CMD_FIXED), else NULL
  * @a: the validated request
- * @may_fault: false in the io_uring issue path: every page must be present
+ * @issue_flags: io_uring's (0 for the ioctl): IO_URING_F_NONBLOCK, the
+ *	issue path, where every page must be present already; and whether
+ *	the ring's lock is held, for finding a registered buffer
  * @out: the pages, for wd_req.dma and the driver's wd_dma_map()
  *
- * Context: the submitter's task; may sleep (allocation, and faults when
- * @may_fault).
- * Return: 0, -EAGAIN (!@may_fault: a page is not present; nothing is
+ * Context: the submitter's task; may sleep (allocation, and faults unless
+ * IO_URING_F_NONBLOCK).
+ * Return: 0, -EAGAIN (IO_URING_F_NONBLOCK: a page is not present; nothing is
  * left done), -EFAULT (an operand that cannot be pinned, or that lies
  * outside the registered buffer), -ENOMEM (out of memory, or past the
  * submitter's RLIMIT_MEMLOCK).
  */
 int wd_dma_prepare(struct wd_device *wdev, struct io_uring_cmd *fixed,
-		   const struct wd_args *a, bool may_fault, struct wd_dma **out)
+		   const struct wd_args *a, unsigned int issue_flags,
+		   struct wd_dma **out)
 {
 	const struct wd_op_desc *desc = &wd_op_table[a->op];
 	struct wd_dma *dma;
@@ -228,10 +233,10 @@ int wd_dma_prepare(struct wd_device *wdev, struct io_uring_cmd *fixed,
 
 	if (a->len && desc->pin[0])
 		ret = wd_dma_pin_one(dma->dev, &dma->addr, fixed, a->addr,
-				     a->len, desc->pin[0], may_fault);
+				     a->len, desc->pin[0], issue_flags);
 	if (!ret && a->len && desc->pin[1])
 		ret = wd_dma_pin_one(dma->dev, &dma->addr2, fixed, a->addr2,
-				     a->len, desc->pin[1], may_fault);
+				     a->len, desc->pin[1], issue_flags);
 	if (!ret)
 		ret = wd_dma_charge(dma);
 	if (ret) {

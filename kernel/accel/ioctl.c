@@ -207,7 +207,7 @@ static int wd_ioctl_submit_pinned(struct wd_device *wdev,
 		return -ENODEV;
 	}
 	if (wd_op_needs_mm(a.op)) {
-		ret = wd_dma_prepare(wdev, NULL, &a, true, &sr->rq.dma);
+		ret = wd_dma_prepare(wdev, NULL, &a, 0, &sr->rq.dma);
 		if (ret) {
 			wd_device_exit(wdev);
 			goto record;

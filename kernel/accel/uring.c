@@ -47,7 +47,7 @@ static int wd_check_reserved(struct wd_device *wdev, struct io_uring_cmd *cmd,
 static int wd_get_features(struct wd_device *wdev,
 			   const struct io_uring_sqe *sqe)
 {
-	const struct wd_sqe_cmd *c = io_uring_sqe_cmd(sqe);
+	const struct wd_sqe_cmd *c = wd_sqe_cmd(sqe, struct wd_sqe_cmd);
 	void __user *ubuf = u64_to_user_ptr(READ_ONCE(sqe->addr));
 	u32 len = READ_ONCE(sqe->len);
 	struct wd_features f;
@@ -97,7 +97,7 @@ static int wd_uring_done_now(struct io_uring_cmd *cmd, struct wd_req *rq,
 {
 	if (!(issue_flags & IO_URING_F_CQE32))
 		return rq->res;
-	io_uring_cmd_done(cmd, rq->res, rq->res2, issue_flags);
+	wd_cmd_done(cmd, rq->res, rq->res2, true, issue_flags);
 	return -EIOCBQUEUED;
 }
 
@@ -191,7 +191,7 @@ static void wd_uring_pin_work(struct callback_head *cb)
 
 	if (!(current->flags & PF_EXITING) && !wd_req_canceled(rq))
 		ret = wd_dma_prepare(wdev, pw->fixed ? cmd : NULL, &pw->args,
-				     true, &rq->dma);
+				     IO_URING_F_UNLOCKED, &rq->dma);
 	if (!ret) {
 		rq->flags |= WD_REQ_DMA;
 		this_cpu_inc(wdev->stats->submitted);
@@ -205,8 +205,8 @@ static void wd_uring_pin_work(struct callback_head *cb)
 	wd_req_release(rq);
 	wd_uring_exit(wf, wdev);
 	/* marked at issue: only io_uring_cmd_done() ends it */
-	io_uring_cmd_done(cmd, ret == -ERESTARTSYS || ret == -EAGAIN ?
-			  -EINTR : ret, 0, IO_URING_F_UNLOCKED);
+	wd_cmd_done(cmd, ret == -ERESTARTSYS || ret == -EAGAIN ? -EINTR : ret,
+		    0, rq->flags & WD_REQ_CQE32, IO_URING_F_UNLOCKED);
 }
 
 /* Returns -EIOCBQUEUED with the request on its way, or an error. */
@@ -239,7 +239,9 @@ static int wd_uring_issue(struct wd_device *wdev, struct io_uring_cmd *cmd,
 	unsigned int sflags = 0;
 	int ret;
 
-	wd_req_init(rq, WD_REQ_URING, a);
+	/* 7.x task work does not say the ring's CQE size: note it now */
+	wd_req_init(rq, WD_REQ_URING |
+		    (issue_flags & IO_URING_F_CQE32 ? WD_REQ_CQE32 : 0), a);
 	if (a->op == WD_OP_NOP && (a->flags & WD_NOP_F_INLINE))
 		return wd_uring_done_now(cmd, rq, issue_flags);
 
@@ -266,8 +268,7 @@ static int wd_uring_issue(struct wd_device *wdev, struct io_uring_cmd *cmd,
 	if (wd_dev_pinned(wdev) && wd_op_needs_mm(a->op)) {
 		bool fixed = cmd->flags & IORING_URING_CMD_FIXED;
 
-		ret = wd_dma_prepare(wdev, fixed ? cmd : NULL, a,
-				     !(issue_flags & IO_URING_F_NONBLOCK),
+		ret = wd_dma_prepare(wdev, fixed ? cmd : NULL, a, issue_flags,
 				     &rq->dma);
 		/* a page not present, and nothing done yet */
 		if (ret == -EAGAIN) {
@@ -306,8 +307,8 @@ static int wd_uring_issue(struct wd_device *wdev, struct io_uring_cmd *cmd,
 		if (!wd_uring_mark_early(issue_flags))
 			return ret;
 		/* marked: only io_uring_cmd_done() may end it now */
-		io_uring_cmd_done(cmd, ret == -ERESTARTSYS ? -EINTR : ret, 0,
-				  issue_flags);
+		wd_cmd_done(cmd, ret == -ERESTARTSYS ? -EINTR : ret, 0,
+			    rq->flags & WD_REQ_CQE32, issue_flags);
 		return -EIOCBQUEUED;
 	}
 	if (!wd_uring_mark_early(issue_flags))
@@ -320,7 +321,7 @@ static int wd_uring_op(struct wd_device *wdev, struct io_uring_cmd *cmd,
 		       unsigned int issue_flags)
 {
 	const struct io_uring_sqe *sqe = cmd->sqe;
-	const struct wd_sqe_cmd *c = io_uring_sqe_cmd(sqe);
+	const struct wd_sqe_cmd *c = wd_sqe_cmd(sqe, struct wd_sqe_cmd);
 	u32 op = WD_CMD_NR(cmd->cmd_op);
 	struct wd_args a;
 	int ret;
@@ -347,7 +348,7 @@ static int wd_uring_batch(struct wd_device *wdev, struct io_uring_cmd *cmd,
 			  unsigned int issue_flags)
 {
 	const struct io_uring_sqe *sqe = cmd->sqe;
-	const struct wd_sqe_cmd *c = io_uring_sqe_cmd(sqe);
+	const struct wd_sqe_cmd *c = wd_sqe_cmd(sqe, struct wd_sqe_cmd);
 	struct wd_args a = { .op = WD_OP_BATCH };
 
 	if (WD_CMD_NR(cmd->cmd_op) || READ_ONCE(sqe->file_index) ||
@@ -373,7 +374,7 @@ static bool wd_uring_nop_fast(struct io_uring_cmd *cmd,
 			      unsigned int issue_flags)
 {
 	const struct io_uring_sqe *sqe = cmd->sqe;
-	const struct wd_sqe_cmd *c = io_uring_sqe_cmd(sqe);
+	const struct wd_sqe_cmd *c = wd_sqe_cmd(sqe, struct wd_sqe_cmd);
 
 	return cmd->cmd_op == WD_CMD_NOP &&
 	       !(issue_flags & (IO_URING_F_SQE128 | IO_URING_F_CQE32)) &&
@@ -436,18 +437,21 @@ int wd_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
 	return ret;
 }
 
-static void wd_uring_task_done(struct io_uring_cmd *cmd,
-			       unsigned int issue_flags)
+static void wd_uring_post(struct io_uring_cmd *cmd, unsigned int issue_flags)
 {
 	struct wd_req *rq = io_uring_cmd_to_pdu(cmd, struct wd_req);
 
 	wd_req_release(rq);
 	/*
-	 * Also when the task is exiting (IO_URING_F_TASK_DEAD): the CQE is
-	 * never seen then, but io_uring still needs the request back.
+	 * Also when the task is exiting (IO_URING_F_TASK_DEAD, or the task
+	 * work canceled on 7.x): the CQE is never seen then, but io_uring
+	 * still needs the request back.
 	 */
-	io_uring_cmd_done(cmd, rq->res, rq->res2, issue_flags);
+	wd_cmd_done(cmd, rq->res, rq->res2, rq->flags & WD_REQ_CQE32,
+		    issue_flags);
 }
+
+WD_CMD_TASK_WORK(wd_uring_task_done, wd_uring_post)
 
 /*
  * The request's submitter faults in what the driver stopped at, then hands

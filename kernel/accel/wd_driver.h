@@ -65,6 +65,7 @@
 #include <linux/types.h>
 #include <linux/task_work.h>
 #include <uapi/linux/warpdrive.h>
+#include "wd_compat.h"
 
 struct wd_device;
 struct mm_struct;

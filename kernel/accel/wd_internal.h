@@ -13,6 +13,7 @@
 #define WD_REQ_URING	BIT(0)	/* embedded in an io_uring_cmd's pdu */
 #define WD_REQ_SYNC	BIT(1)	/* embedded in a struct wd_sync_req */
 #define WD_REQ_DMA	BIT(2)	/* rq->dma holds pinned, mapped operands */
+#define WD_REQ_CQE32	BIT(3)	/* its CQE is 32 bytes: res2 goes with it */
 /* WD_REQ_CANCELED (BIT(6)), WD_REQ_POLLED (BIT(7)): wd_driver.h */
 
 /*
@@ -144,7 +145,8 @@ void wd_uring_complete(struct wd_req *rq);
 /* Pinned mode (dma.c) */
 bool wd_op_pinnable(u8 op);
 int wd_dma_prepare(struct wd_device *wdev, struct io_uring_cmd *fixed,
-		   const struct wd_args *a, bool may_fault, struct wd_dma **out);
+		   const struct wd_args *a, unsigned int issue_flags,
+		   struct wd_dma **out);
 void wd_dma_unmap(struct wd_dma *dma);
 void wd_dma_release(struct wd_dma *dma);
 

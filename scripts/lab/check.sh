@@ -1,17 +1,18 @@
 #!/bin/bash
 # make check: the selftests in the VM, on each tier.
 #
-# Usage: [WD_TESTS="t1 t2"] check.sh [stock|debug|all]   (default all)
+# Usage: [WD_TESTS="t1 t2"] check.sh [stock|debug|k72|all]   (default all)
 # Ends with "N passed, N failed" over all tiers; non-zero on any failure.
 set -uo pipefail
 source "$(dirname "$0")/common.sh"
 tiers=${1:-all}
-[ "$tiers" = all ] && tiers="stock debug"
+[ "$tiers" = all ] && tiers="stock debug k72"
 # WD_TESTS="edu unload" runs only those (while working on them).
 tests=${WD_TESTS:-$(make -s -C "$WD_ROOT/selftests" print-tests)}
 
 deps=()
-case " $tiers " in *" debug "*) deps=(--debug-tier) ;; esac
+case " $tiers " in *" debug "*) deps+=(--debug-tier) ;; esac
+case " $tiers " in *" k72 "*) deps+=(--k72-tier) ;; esac
 "$WD_ROOT/scripts/install-deps.sh" "${deps[@]}" || die "dependencies missing"
 
 total_pass=0 total_fail=0 rc=0

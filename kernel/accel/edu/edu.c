@@ -341,7 +341,7 @@ static irqreturn_t wd_edu_irq(int irq, void *data)
  */
 static void wd_edu_watchdog(struct timer_list *t)
 {
-	struct wd_edu *edu = from_timer(edu, t, watchdog);
+	struct wd_edu *edu = timer_container_of(edu, t, watchdog);
 	struct wd_req *rq = NULL;
 	unsigned long flags;
 
