@@ -1218,6 +1218,14 @@ int main(int argc, char **argv)
 	printf("wd-bench on %s, %.1f s per measurement, %ld CPUs; inline_max %lld\n",
 	       dev, secs, sysconf(_SC_NPROCESSORS_ONLN),
 	       wd_sysfs_num(dev, "inline_max"));
+	for (i = 0; only && i < sizeof(sections) / sizeof(sections[0]); i++)
+		if (!strcmp(only, sections[i].name))
+			break;
+	if (only && i == sizeof(sections) / sizeof(sections[0])) {
+		fprintf(stderr, "wd-bench: no section %s\n", only);
+		usage(stderr);
+		return 2;
+	}
 	for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
 		if (!only || !strcmp(only, sections[i].name))
 			sections[i].run(dat);

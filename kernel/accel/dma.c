@@ -171,17 +171,20 @@ static int wd_dma_charge(struct wd_dma *dma)
 		pages += dma->addr.nr_pages;
 	if (dma->addr2.unpin)
 		pages += dma->addr2.nr_pages;
-	if (!pages || ns_capable_noaudit(&init_user_ns, CAP_IPC_LOCK))
+	if (!pages)
 		return 0;
 
-	limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
-	cur = atomic_long_read(&user->locked_vm);
-	do {
-		if (cur + pages > limit || cur + pages < cur)
-			return -ENOMEM;
-	} while (!atomic_long_try_cmpxchg(&user->locked_vm, &cur, cur + pages));
-
-	dma->user = get_uid(user);
+	/* CAP_IPC_LOCK: no limit, and as for io_uring no user charge */
+	if (!ns_capable_noaudit(&init_user_ns, CAP_IPC_LOCK)) {
+		limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+		cur = atomic_long_read(&user->locked_vm);
+		do {
+			if (cur + pages > limit || cur + pages < cur)
+				return -ENOMEM;
+		} while (!atomic_long_try_cmpxchg(&user->locked_vm, &cur,
+						  cur + pages));
+		dma->user = get_uid(user);
+	}
 	dma->mm = current->mm;
 	mmgrab(dma->mm);
 	atomic64_add(pages, &dma->mm->pinned_vm);
@@ -193,9 +196,11 @@ static void wd_dma_uncharge(struct wd_dma *dma)
 {
 	if (!dma->charged)
 		return;
-	atomic_long_sub(dma->charged, &dma->user->locked_vm);
+	if (dma->user) {
+		atomic_long_sub(dma->charged, &dma->user->locked_vm);
+		free_uid(dma->user);
+	}
 	atomic64_sub(dma->charged, &dma->mm->pinned_vm);
-	free_uid(dma->user);
 	mmdrop(dma->mm);
 	dma->charged = 0;
 }

@@ -125,8 +125,9 @@ struct wd_fault {
  *	the mm_struct (mmgrab) for the request's life; a driver that works in
  *	it must take mm_users (mmget_not_zero()) and fail the request if the
  *	process is gone.
- * @dma: WD_DEV_F_PINNED devices: the operands, pinned and DMA-mapped (NULL
- *	for an op without memory operands)
+ * @dma: WD_DEV_F_PINNED devices: the operands, pinned; the driver maps
+ *	them with wd_dma_map() when the device starts the request (NULL for
+ *	an op without memory operands)
  * @flags: WD_REQ_* (the core's; drivers test them only through
  *	WD_REQ_POLLED and wd_req_canceled())
  * @res: result: bytes done, the op's value, or a negative errno. The core

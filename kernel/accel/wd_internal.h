@@ -12,7 +12,7 @@
 /* wd_req.flags */
 #define WD_REQ_URING	BIT(0)	/* embedded in an io_uring_cmd's pdu */
 #define WD_REQ_SYNC	BIT(1)	/* embedded in a struct wd_sync_req */
-#define WD_REQ_DMA	BIT(2)	/* rq->dma holds pinned, mapped operands */
+#define WD_REQ_DMA	BIT(2)	/* rq->dma holds the pinned operands */
 #define WD_REQ_CQE32	BIT(3)	/* its CQE is 32 bytes: res2 goes with it */
 /* WD_REQ_CANCELED (BIT(6)), WD_REQ_POLLED (BIT(7)): wd_driver.h */
 

@@ -215,6 +215,9 @@ static struct kmem_cache *wd_soft_tenant_cache;
 /*
  * What the engine keeps for a process's requests is allocated on its
  * behalf: charged to the memory cgroup of @mm, as if it had allocated it.
+ * Without blocking: a charge that may block reclaims, or throttles the
+ * charging task when the cgroup is over its high mark, and that task is
+ * the engine everyone shares. A process past its limit gets -ENOMEM.
  */
 static void *wd_soft_alloc_for(struct kmem_cache *cache, struct mm_struct *mm)
 {
@@ -222,7 +225,7 @@ static void *wd_soft_alloc_for(struct kmem_cache *cache, struct mm_struct *mm)
 	void *p;
 
 	old = set_active_memcg(memcg);
-	p = kmem_cache_zalloc(cache, GFP_KERNEL_ACCOUNT);
+	p = kmem_cache_zalloc(cache, GFP_NOWAIT | __GFP_ACCOUNT | __GFP_NOWARN);
 	set_active_memcg(old);
 	mem_cgroup_put(memcg);
 	return p;
@@ -510,7 +513,8 @@ static struct wd_soft_worker *wd_soft_worker_new(struct wd_soft_queue *q,
 		goto err;
 	w->task = task;
 	wake_up_process(task);
-	q->workers[i] = w;
+	/* release: busy_ns_show() reads the worker's counter without a lock */
+	smp_store_release(&q->workers[i], w);
 	return w;
 
 err:
@@ -554,6 +558,7 @@ static void wd_soft_dispatch(struct wd_soft_queue *q, struct wd_soft_tenant *t)
 	}
 	j = list_first_entry(&t->held, struct wd_soft_job, node);
 	list_del(&j->node);
+	list_del_init(&t->line);
 	t->stream = w;
 	w->t = t;
 	w->busy = true;
@@ -581,6 +586,7 @@ static void wd_soft_take_workers(struct wd_soft_queue *q)
 	struct wd_soft_worker *w, *tmp;
 	struct wd_soft_tenant *t;
 
+	first = llist_reverse_order(first);
 	llist_for_each_entry_safe(w, tmp, first, lnode) {
 		struct wd_soft_job *j = w->back;
 
@@ -593,7 +599,11 @@ static void wd_soft_take_workers(struct wd_soft_queue *q)
 			wd_soft_fault(q, j);
 		else if (j && !wd_soft_enqueue(q, j, true))
 			wd_soft_job_fail(j, -ENOMEM);
-		wd_soft_dispatch(q, t);
+		/* its next stream waits its turn behind those in line */
+		if (list_empty(&q->line))
+			wd_soft_dispatch(q, t);
+		else if (!list_empty(&t->held) && list_empty(&t->line))
+			list_add_tail(&t->line, &q->line);
 		wd_soft_tenant_settle(t);
 	}
 	while (!list_empty(&q->line) && wd_soft_idle_worker(q)) {
@@ -1015,9 +1025,10 @@ static ssize_t busy_ns_show(struct device *dev, struct device_attribute *attr,
 		unsigned int k;
 
 		sum += READ_ONCE(q->busy_ns);
-		/* the workers are started by the engine: look once */
 		for (k = 0; k < WD_SOFT_WORKERS; k++) {
-			struct wd_soft_worker *w = READ_ONCE(q->workers[k]);
+			/* pairs with the release publishing a new worker */
+			struct wd_soft_worker *w =
+				smp_load_acquire(&q->workers[k]);
 
 			if (w)
 				sum += READ_ONCE(w->busy_ns);
