@@ -1026,9 +1026,10 @@ static ssize_t busy_ns_show(struct device *dev, struct device_attribute *attr,
 
 		sum += READ_ONCE(q->busy_ns);
 		for (k = 0; k < WD_SOFT_WORKERS; k++) {
+			struct wd_soft_worker *w;
+
 			/* pairs with the release publishing a new worker */
-			struct wd_soft_worker *w =
-				smp_load_acquire(&q->workers[k]);
+			w = smp_load_acquire(&q->workers[k]);
 
 			if (w)
 				sum += READ_ONCE(w->busy_ns);
