@@ -93,6 +93,7 @@ static int wd_comp_check(const struct wd_device *wdev, struct wd_args *a)
 const struct wd_op_desc wd_op_table[WD_OP_END] = {
 	[WD_OP_NOP] = {
 		.name		= "nop",
+		.value		= true,
 		.flags		= WD_NOP_F_INJECT_RESULT | WD_NOP_F_INLINE,
 		.operands	= WD_OPND_ARG,
 		.check		= wd_nop_check,
@@ -110,22 +111,26 @@ const struct wd_op_desc wd_op_table[WD_OP_END] = {
 	},
 	[WD_OP_COMPARE] = {
 		.name		= "compare",
+		.value		= true,
 		.operands	= WD_OPND_ADDR | WD_OPND_ADDR2 | WD_OPND_MEM,
 		.pin		= { WD_PIN_IN, WD_PIN_IN },
 	},
 	[WD_OP_COMPARE_PATTERN] = {
 		.name		= "compare_pattern",
+		.value		= true,
 		.operands	= WD_OPND_ADDR | WD_OPND_ARG | WD_OPND_MEM,
 		.pin		= { WD_PIN_IN },
 	},
 	[WD_OP_CRC32C] = {
 		.name		= "crc32c",
+		.value		= true,
 		.operands	= WD_OPND_ADDR | WD_OPND_ARG | WD_OPND_MEM,
 		.pin		= { WD_PIN_IN },
 		.check		= wd_crc_check,
 	},
 	[WD_OP_COPY_CRC32C] = {
 		.name		= "copy_crc32c",
+		.value		= true,
 		.operands	= WD_OPND_ADDR | WD_OPND_ADDR2 | WD_OPND_ARG |
 				  WD_OPND_MEM,
 		.pin		= { WD_PIN_IN, WD_PIN_OUT },
@@ -139,12 +144,14 @@ const struct wd_op_desc wd_op_table[WD_OP_END] = {
 	},
 	[WD_OP_COMPRESS] = {
 		.name		= "compress",
+		.value		= true,
 		.operands	= WD_OPND_ADDR | WD_OPND_ADDR2 | WD_OPND_ARG |
 				  WD_OPND_MEM | WD_OPND_ENGINE,
 		.check		= wd_comp_check,
 	},
 	[WD_OP_DECOMPRESS] = {
 		.name		= "decompress",
+		.value		= true,
 		.operands	= WD_OPND_ADDR | WD_OPND_ADDR2 | WD_OPND_ARG |
 				  WD_OPND_MEM | WD_OPND_ENGINE,
 		.check		= wd_comp_check,

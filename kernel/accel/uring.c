@@ -36,8 +36,11 @@ static int wd_check_reserved(struct wd_device *wdev, struct io_uring_cmd *cmd,
 	} else if (READ_ONCE(sqe->buf_index)) {
 		return -EINVAL;
 	}
-	/* An SQE128 SQE has 64 more bytes of cmd; none is defined yet. */
-	if ((issue_flags & IO_URING_F_SQE128) &&
+	/*
+	 * An SQE128 SQE has 64 more bytes of cmd: only a descriptor in the
+	 * SQE uses them.
+	 */
+	if ((issue_flags & IO_URING_F_SQE128) && cmd->cmd_op != WD_CMD_DESC &&
 	    memchr_inv((const u8 *)sqe->cmd + sizeof(struct wd_sqe_cmd), 0,
 		       sizeof(*sqe)))
 		return -EINVAL;
@@ -89,13 +92,13 @@ static int wd_uring_ctrl(struct wd_device *wdev, struct io_uring_cmd *cmd)
 }
 
 /*
- * Completes in the issue path. On a CQE32 ring the value result has to
- * travel with the CQE, which only io_uring_cmd_done() can attach.
+ * Completes in the issue path. A value result has to travel with the CQE,
+ * which only io_uring_cmd_done() (or done32) can attach.
  */
 static int wd_uring_done_now(struct io_uring_cmd *cmd, struct wd_req *rq,
 			     unsigned int issue_flags)
 {
-	if (!(issue_flags & IO_URING_F_CQE32))
+	if (!(rq->flags & WD_REQ_CQE32))
 		return rq->res;
 	wd_cmd_done(cmd, rq->res, rq->res2, true, issue_flags);
 	return -EIOCBQUEUED;
@@ -239,9 +242,15 @@ static int wd_uring_issue(struct wd_device *wdev, struct io_uring_cmd *cmd,
 	unsigned int sflags = 0;
 	int ret;
 
-	/* 7.x task work does not say the ring's CQE size: note it now */
+	/*
+	 * A value result needs a 32-byte CQE: on a CQE32 ring every CQE is
+	 * one, on a CQE_MIXED ring (7.x) only those asked for, so only ops
+	 * with a value ask. 7.x task work does not pass the flag: note it.
+	 */
 	wd_req_init(rq, WD_REQ_URING |
-		    (issue_flags & IO_URING_F_CQE32 ? WD_REQ_CQE32 : 0), a);
+		    ((issue_flags & IO_URING_F_CQE32) &&
+		     a->op < WD_OP_END && wd_op_table[a->op].value ?
+		     WD_REQ_CQE32 : 0), a);
 	if (a->op == WD_OP_NOP && (a->flags & WD_NOP_F_INLINE))
 		return wd_uring_done_now(cmd, rq, issue_flags);
 
@@ -365,6 +374,34 @@ static int wd_uring_batch(struct wd_device *wdev, struct io_uring_cmd *cmd,
 }
 
 /*
+ * A descriptor in a 128-byte SQE: validated as a batch's, run as an op,
+ * with the CQE for its record. It is copied out of the SQE, which the
+ * application shares, before anything looks at it.
+ */
+static int wd_uring_desc(struct wd_device *wdev, struct io_uring_cmd *cmd,
+			 unsigned int issue_flags)
+{
+	const struct io_uring_sqe *sqe = cmd->sqe;
+	struct wd_sqe_desc sd;
+	struct wd_args a;
+	int ret;
+
+	if (!(issue_flags & IO_URING_F_SQE128))
+		return -EINVAL;
+	if (READ_ONCE(sqe->addr) || READ_ONCE(sqe->len) ||
+	    READ_ONCE(sqe->file_index))
+		return -EINVAL;
+	memcpy(&sd, wd_sqe128_cmd(sqe, struct wd_sqe_desc), sizeof(sd));
+	if (sd.desc.status || sd.desc.done || sd.desc.result ||
+	    sd.__resv[0] || sd.__resv[1])
+		return -EINVAL;
+	ret = wd_desc_to_args(wdev, &sd.desc, &a);
+	if (ret)
+		return ret;
+	return wd_uring_issue(wdev, cmd, &a, issue_flags);
+}
+
+/*
  * WD_NOP_F_INLINE exists to measure the floor of the URING_CMD path, so it
  * is answered before anything else, with every field it leaves alone still
  * checked. Anything unusual (SQE128, CQE32, a registered buffer, a flag,
@@ -420,7 +457,10 @@ int wd_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
 		ret = wd_uring_op(wdev, cmd, issue_flags);
 		break;
 	case WD_CLASS_BATCH:
-		ret = wd_uring_batch(wdev, cmd, issue_flags);
+		if (cmd_op == WD_CMD_DESC)
+			ret = wd_uring_desc(wdev, cmd, issue_flags);
+		else
+			ret = wd_uring_batch(wdev, cmd, issue_flags);
 		break;
 	default:
 		return -EINVAL;

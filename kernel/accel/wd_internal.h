@@ -62,11 +62,14 @@ struct wd_stats {
  * @pin: WD_PIN_* for the operands at addr and addr2, each @len bytes; an
  *	op with memory operands and no @pin entry cannot run on a pinned-mode
  *	device (its operands are not all addr/addr2 ranges of @len bytes)
+ * @value: the op has a value result (res2): the CQE that carries it is a
+ *	32-byte one where the ring has them
  * @check: op-specific validation of the decoded request, or NULL
  */
 struct wd_op_desc {
 	const char	*name;
 	u32		flags;
+	bool		value;
 	u8		operands;
 	u8		pin[2];
 	int		(*check)(const struct wd_device *wdev, struct wd_args *a);

@@ -27,6 +27,7 @@ _Static_assert(sizeof(struct wd_features) == WD_FEATURES_SIZE_V0,
 	       "struct wd_features layout");
 _Static_assert(sizeof(struct wd_sqe_cmd) == 16, "struct wd_sqe_cmd layout");
 _Static_assert(sizeof(struct wd_desc) == WD_DESC_SIZE, "struct wd_desc layout");
+_Static_assert(sizeof(struct wd_sqe_desc) == 80, "struct wd_sqe_desc layout");
 
 /* The 16 bytes of an SQE that carry struct wd_sqe_cmd. */
 static inline struct wd_sqe_cmd *io_uring_sqe_accel_cmd(struct io_uring_sqe *sqe)
@@ -301,6 +302,58 @@ static inline __u64 io_uring_cqe_accel_value(const struct io_uring_cqe *cqe)
 {
 	return cqe->big_cqe[0];
 }
+
+/*
+ * The value result of a CQE from @ring, whatever its CQE size: on a CQE32
+ * ring every CQE has one; on an IORING_SETUP_CQE_MIXED ring (Linux 7.x,
+ * liburing 2.12 and later) the ops with a value result come in a 32-byte
+ * CQE (IORING_CQE_F_32), and a 16-byte CQE has none (0).
+ */
+static inline __u64 io_uring_accel_cqe_value(const struct io_uring *ring,
+					     const struct io_uring_cqe *cqe)
+{
+	if (ring->flags & IORING_SETUP_CQE32)
+		return cqe->big_cqe[0];
+#ifdef IORING_CQE_F_32
+	if (cqe->flags & IORING_CQE_F_32)
+		return cqe->big_cqe[0];
+#endif
+	return 0;
+}
+
+/*
+ * One descriptor carried in a 128-byte SQE (WD_CMD_DESC): it runs as its op
+ * would from an SQE of its own, without a descriptor array in memory, and
+ * its record comes back in the CQE (res; the value result as
+ * io_uring_accel_cqe_value() reads it). @d's record fields must be 0.
+ * @sqe is a 128-byte SQE: io_uring_get_sqe() on an IORING_SETUP_SQE128
+ * ring; on an IORING_SETUP_SQE_MIXED ring, io_uring_get_sqe128() and
+ * io_uring_prep_accel_desc128() instead.
+ */
+static inline void io_uring_prep_accel_desc(struct io_uring_sqe *sqe, int fd,
+					    const struct wd_desc *d)
+{
+	struct wd_sqe_desc *sd = (struct wd_sqe_desc *)(void *)sqe->cmd;
+
+	io_uring_prep_accel_cmd(sqe, fd, WD_CMD_DESC, 0, 0, 0, 0, 0);
+	sd->desc = *d;
+	sd->__resv[0] = 0;
+	sd->__resv[1] = 0;
+}
+
+#ifdef IORING_SETUP_SQE_MIXED
+/*
+ * The same on an IORING_SETUP_SQE_MIXED ring (Linux 7.x, liburing 2.12 and
+ * later): @sqe from io_uring_get_sqe128(), marked IORING_OP_URING_CMD128 so
+ * that the kernel takes both of its slots.
+ */
+static inline void io_uring_prep_accel_desc128(struct io_uring_sqe *sqe,
+					       int fd, const struct wd_desc *d)
+{
+	io_uring_prep_accel_desc(sqe, fd, d);
+	sqe->opcode = IORING_OP_URING_CMD128;
+}
+#endif
 
 /*
  * Run one descriptor synchronously through ioctl(WD_IOC_SUBMIT), for code

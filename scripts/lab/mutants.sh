@@ -26,6 +26,7 @@ mutants=(
 	"pinned-issue-path-takes-faults|kernel/accel/uring.c|s/^\t\t\t\t     !(issue_flags \& IO_URING_F_NONBLOCK),$/\t\t\t\t     true,/|$tier"
 	"streams-on-the-engine|kernel/accel/soft/soft.c|s/^\tq->cpu.stream_max = WD_SOFT_STREAM_MIN;$/\t;/|$tier"
 	"eagain-after-side-effects|kernel/accel/uring.c|s/^\t\t\tsflags .= WD_SUBMIT_FORCE;$/\t\t\tbarrier();/|$tier"
+	"cqe32-result-dropped|kernel/accel/wd_compat.h|s/^\t\tio_uring_cmd_done32(cmd, ret, res2, issue_flags);$/\t\tio_uring_cmd_done(cmd, ret, issue_flags);/|k72"
 	"crc-seed-unchecked|kernel/accel/ops.c|s/return a->arg > U32_MAX ? -EINVAL : 0;/return 0;/|debug"
 	"leak-per-open|kernel/accel/core.c|s/^\tget_device(&wdev->dev);/\tWARN_ON(!kmalloc(64, GFP_KERNEL));\n&/|debug"
 )

@@ -249,6 +249,23 @@ struct wd_desc {
 #define WD_DESC_SIZE		64
 
 /*
+ * One descriptor in the SQE itself (WD_CLASS_BATCH, number 1), on a ring
+ * with 128-byte SQEs: IORING_SETUP_SQE128, or an IORING_OP_URING_CMD128
+ * SQE on an IORING_SETUP_SQE_MIXED ring (Linux 7.x). sqe->cmd holds a
+ * struct wd_sqe_desc: the descriptor runs as its op would from an SQE of
+ * its own, with no array in memory, and its completion record is the CQE
+ * (res as for the op; the value result in big_cqe[0] where the ring posts
+ * 32-byte CQEs). sqe->addr, sqe->len, sqe->file_index, the descriptor's
+ * record fields and __resv are 0. -EINVAL in a 64-byte SQE.
+ */
+#define WD_CMD_DESC		WD_CMD(WD_CLASS_BATCH, 1)
+
+struct wd_sqe_desc {
+	struct wd_desc	desc;
+	__u64		__resv[2];	/* zero */
+};
+
+/*
  * Synchronous submission for programs that are not on io_uring: runs one
  * descriptor to completion and writes its completion record back. Returns
  * what the CQE's res would be (>= 0), or -1 with errno set, the
