@@ -63,6 +63,17 @@ for tier in $tiers; do
 		[ "$f" -eq 0 ] || rc=1
 	fi
 
+	# Packaging against 7.2 too: DKMS in the k72 build root.
+	if [ "$tier" = k72 ] && [ -z "${WD_TESTS:-}" ]; then
+		"$WD_ROOT/scripts/k72/test-dkms.sh" > "$WD_BUILD/k72/install.tap" 2>&1
+		cat "$WD_BUILD/k72/install.tap"
+		p=$(grep -c '^ok' "$WD_BUILD/k72/install.tap")
+		f=$(grep -c '^not ok' "$WD_BUILD/k72/install.tap")
+		total_pass=$((total_pass + p))
+		total_fail=$((total_fail + f))
+		[ "$f" -eq 0 ] || rc=1
+	fi
+
 	# The debug tier brings the kernel's source, and with it checkpatch.
 	if [ "$tier" = debug ]; then
 		if "$WD_ROOT/scripts/checkpatch.sh"; then
