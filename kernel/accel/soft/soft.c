@@ -352,7 +352,8 @@ static bool wd_soft_enqueue(struct wd_soft_queue *q, struct wd_soft_job *j,
 
 	if (!t)
 		return false;
-	if (list_empty(&t->jobs))
+	/* not on the turn list (a tenant whose turn it is still is) */
+	if (list_empty(&t->rr))
 		list_add_tail(&t->rr, &q->turns);
 	if (resumed)
 		list_add(&j->node, &t->jobs);
@@ -548,6 +549,18 @@ static void wd_soft_dispatch(struct wd_soft_queue *q, struct wd_soft_tenant *t)
 	struct wd_soft_worker *w;
 	struct wd_soft_job *j;
 
+	/*
+	 * A stream canceled while it waited needs no worker: the engine ends
+	 * it at once (a batch's records included).
+	 */
+	while (!list_empty(&t->held)) {
+		j = list_first_entry(&t->held, struct wd_soft_job, node);
+		if (!wd_req_canceled(j->rq) && !wd_req_owner_gone(j->rq))
+			break;
+		if (list_empty(&t->rr))
+			list_add_tail(&t->rr, &q->turns);
+		list_move_tail(&j->node, &t->jobs);
+	}
 	if (t->stream || list_empty(&t->held))
 		return;
 	w = wd_soft_idle_worker(q);
