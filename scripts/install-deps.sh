@@ -9,7 +9,7 @@
 #                 root with the newest 7.2 kernel (scripts/k72/root.sh)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-debug= k72=
+debug='' k72=''
 for arg; do
 	case $arg in
 	--debug-tier) debug=1 ;;
@@ -33,7 +33,8 @@ fi
 [ -z "$k72" ] || pkgs+=(debootstrap)
 # the k72 root comes after the host's packages (debootstrap is one)
 k72_root() {
-	[ -z "$k72" ] || "$here/k72/root.sh" > /dev/null
+	[ -z "$k72" ] ||
+		"$here/k72/root.sh" ${WD_K72_REFRESH:+--refresh} > /dev/null
 }
 
 missing=()

@@ -40,9 +40,15 @@ static void test_features(void)
 	}
 	wd_ok(f.abi_version == WD_ABI_VERSION && f.__pad0 == 0,
 	      "ABI version %u, padding zero", f.abi_version);
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 2; i++)
 		resv_zero &= f.__resv[i] == 0;
 	wd_ok(resv_zero, "reserved words are zero");
+	wd_ok((f.cmds & WD_FEAT_CMD_DESC) && !(f.cmds & ~(WD_FEAT_CMD_DESC |
+						       WD_FEAT_CMD_BATCH)) &&
+	      !!(f.cmds & WD_FEAT_CMD_BATCH) ==
+	      !(f.dev_flags & WD_DEV_F_PINNED),
+	      "request forms: descriptors in the SQE, batches unless pinned (cmds %#llx)",
+	      (unsigned long long)f.cmds);
 	wd_ok((f.ops & (1ULL << WD_OP_NOP)) &&
 	      (f.op_flags & WD_NOP_F_INJECT_RESULT) &&
 	      (f.op_flags & WD_NOP_F_INLINE),
@@ -127,7 +133,7 @@ int main(void)
 	fd = wd_open_or_skip();
 	dev = wd_test_device();
 
-	wd_plan(16);
+	wd_plan(17);
 	test_features();
 	test_probe_helper();
 	test_open();

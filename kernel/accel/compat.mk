@@ -15,12 +15,12 @@ wd_probe = $(shell grep -qsE '$(2)' $(call wd_hdr,$(1)) && echo -DWD_HAVE_$(3))
 # io_uring_sqe_cmd(sqe, type), with a size check (7.x; 6.12: (sqe))
 wd-compat-flags := $(call wd_probe,io_uring/cmd.h,define io_uring_sqe_cmd[(]sqe$(comma) type[)],SQE_CMD_TYPED)
 # io_uring_cmd_done32(): the CQE32 result has its own call (7.x)
-wd-compat-flags += $(call wd_probe,io_uring/cmd.h,io_uring_cmd_done32,CMD_DONE32)
+wd-compat-flags += $(call wd_probe,io_uring/cmd.h,void io_uring_cmd_done32[$(lparen)],CMD_DONE32)
 # task work callbacks take (struct io_tw_req, io_tw_token_t) (7.x)
-wd-compat-flags += $(call wd_probe,io_uring/cmd.h,io_uring_cmd_from_tw,IO_TW_REQ)
+wd-compat-flags += $(call wd_probe,io_uring/cmd.h,\*io_uring_cmd_from_tw[$(lparen)]struct io_tw_req,IO_TW_REQ)
 # io_uring_cmd_import_fixed() takes issue_flags (6.14+)
-wd-compat-flags += $(shell grep -sA3 'int io_uring_cmd_import_fixed[$(lparen)]' \
-	$(call wd_hdr,io_uring/cmd.h) | grep -q issue_flags && \
+wd-compat-flags += $(shell tr -d '\n' < $(call wd_hdr,io_uring/cmd.h) 2>/dev/null | \
+	grep -qE 'int io_uring_cmd_import_fixed[$(lparen)][^;]*issue_flags' && \
 	echo -DWD_HAVE_IMPORT_FIXED_FLAGS)
 # __crc32c_le() (6.12; later kernels have crc32c() in <linux/crc32.h>)
 wd-compat-flags += $(call wd_probe,crc32.h,__crc32c_le[$(lparen)],CRC32C_LE)

@@ -74,6 +74,9 @@ static int wd_get_features(struct wd_device *wdev,
 	f.nr_queues = wdev->nr_queues;
 	f.numa_node = wdev->numa_node;
 	f.comp_formats = wdev->comp_formats;
+	/* a pinned-mode device cannot read descriptors in memory */
+	f.cmds = WD_FEAT_CMD_DESC |
+		 (wd_dev_pinned(wdev) ? 0 : WD_FEAT_CMD_BATCH);
 
 	len = min_t(u32, len, sizeof(f));
 	if (copy_to_user(ubuf, &f, len))

@@ -17,8 +17,16 @@
 #define wd_sqe_cmd(sqe, type)		io_uring_sqe_cmd(sqe, type)
 #define wd_sqe128_cmd(sqe, type)	io_uring_sqe128_cmd(sqe, type)
 #else
-#define wd_sqe_cmd(sqe, type)		((const type *)io_uring_sqe_cmd(sqe))
-#define wd_sqe128_cmd(sqe, type)	((const type *)io_uring_sqe_cmd(sqe))
+#define wd_sqe_cmd(sqe, type)	({					\
+	BUILD_BUG_ON(sizeof(type) > sizeof(struct io_uring_sqe) -	\
+				    offsetof(struct io_uring_sqe, cmd));	\
+	(const type *)io_uring_sqe_cmd(sqe);				\
+})
+#define wd_sqe128_cmd(sqe, type)	({				\
+	BUILD_BUG_ON(sizeof(type) > 2 * sizeof(struct io_uring_sqe) -	\
+				    offsetof(struct io_uring_sqe, cmd));	\
+	(const type *)io_uring_sqe_cmd(sqe);				\
+})
 #endif
 
 /*
@@ -36,7 +44,8 @@ static inline void wd_cmd_done(struct io_uring_cmd *cmd, s32 ret, u64 res2,
 	else
 		io_uring_cmd_done(cmd, ret, issue_flags);
 #else
-	io_uring_cmd_done(cmd, ret, res2, issue_flags);
+	/* the same bytes on both: no value where none was asked for */
+	io_uring_cmd_done(cmd, ret, cqe32 ? res2 : 0, issue_flags);
 #endif
 }
 

@@ -7,19 +7,21 @@
 # the root (scripts/k72/run.sh), never with the host's tools.
 #
 # Usage: scripts/k72/root.sh [--refresh]
-#   Prints "ROOT KVER". Made once; --refresh (or WD_K72_REFRESH=1) looks
-#   for a newer 7.2.x and installs it. Needs root, debootstrap and the
-#   network the first time.
+#   Prints "ROOT KVER". Made once; --refresh looks for a newer 7.2.x and
+#   installs it (scripts/install-deps.sh --k72-tier passes it when
+#   WD_K72_REFRESH=1, so one run uses one kernel throughout). Making it
+#   needs root, debootstrap and the network; building in it (run.sh)
+#   needs root too (a mount namespace and chroot).
 #
 # forky's Release file carries a Valid-Until that its snapshot on the
 # registry may be past: the root's own sources.list allows that for
 # forky, and nothing on the host changes.
 set -euo pipefail
-cache=${WD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/warpdrive}
+cache=${WD_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/warpdrive}
 root=$cache/k72-root
 stamp=$root/.wd-k72
 mirror=${WD_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-refresh=${WD_K72_REFRESH:-}
+refresh=
 [ "${1:-}" = --refresh ] && refresh=1
 
 die() { echo "k72-root: $*" >&2; exit 1; }
@@ -31,14 +33,21 @@ if [ -s "$stamp" ] && [ -z "$refresh" ]; then
 fi
 [ "$(id -u)" -eq 0 ] || die "making the build root needs root"
 command -v debootstrap >/dev/null || die "debootstrap missing (scripts/install-deps.sh --k72-tier)"
+mkdir -p "$cache"
+# one maker at a time; a second waits and then finds the root made
+exec 9> "$cache/k72-root.lock"
+flock 9
+if [ -s "$stamp" ] && [ -z "$refresh" ]; then
+	echo "$root $(cat "$stamp")"
+	exit 0
+fi
 
 if [ ! -x "$root/usr/bin/apt-get" ]; then
 	rm -rf "$root.new"
-	mkdir -p "$cache"
 	# bookworm's debootstrap has no forky script; sid's fits testing
 	debootstrap --variant=minbase forky "$root.new" "$mirror" \
 		/usr/share/debootstrap/scripts/sid >&2 ||
-		die "debootstrap of forky failed"
+		die "debootstrap of forky failed (see $root.new/debootstrap/debootstrap.log)"
 	rm -rf "$root"
 	mv "$root.new" "$root"
 fi

@@ -9,7 +9,7 @@ set -euo pipefail
 root=$1
 shift
 wd_root=$(cd "$(dirname "$0")/../.." && pwd)
-wd_build=${WD_BUILD:-$wd_root/build}
+wd_build=$(realpath -m "${WD_BUILD:-$wd_root/build}")
 mkdir -p "$wd_build" "$root$wd_root" "$root$wd_build" "$root/proc"
 
 # shellcheck disable=SC2016 # expanded by the inner shell
@@ -24,5 +24,6 @@ exec unshare -m -- /bin/sh -c '
 	esac &&
 	mount -t proc proc "$root/proc" &&
 	exec chroot "$root" /usr/bin/env -u LD_LIBRARY_PATH LC_ALL=C \
-		WD_BUILD="$build" /bin/sh -c "cd \"$src\" && exec \"\$@\"" sh "$@"
+		WD_BUILD="$build" /bin/sh -c "cd \"\$1\" && shift && exec \"\$@\"" \
+		sh "$src" "$@"
 ' sh "$root" "$wd_root" "$wd_build" "$@"

@@ -4,6 +4,7 @@
 # the k72 build root (its dkms and gcc 16); `make uninstall-dkms` removes
 # that tree again. Prints TAP-style "ok -"/"not ok -" lines.
 set -uo pipefail
+failed=0
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lab/common.sh"
 read -r root kver < <("$here/root.sh") || die "no k72 build root"
@@ -13,7 +14,7 @@ mkdir -p "$scratch/tree"
 
 ok() {
 	if [ "$1" -eq 0 ]; then echo "ok - k72: install: $2"
-	else echo "not ok - k72: install: $2"; fi
+	else echo "not ok - k72: install: $2"; failed=1; fi
 }
 
 # shellcheck disable=SC2016 # expanded by the shell in the root
@@ -34,4 +35,7 @@ WD_BUILD=$WD_BUILD "$here/run.sh" "$root" \
 	make -s uninstall-dkms KDIR="/usr/src/linux-headers-$kver" \
 	DESTDIR="$scratch/src" >> "$scratch/log" 2>&1
 left=$(cd "$scratch/src" 2>/dev/null && find . -mindepth 1 | head -n 3)
-ok "$([ -z "$left" ]; echo $?)" "make uninstall-dkms removed the sources${left:+: left $left}"
+# only a tree that was laid out can be shown to be gone
+ok "$([ $rc -eq 0 ] && [ -d "$scratch/src" ] && [ -z "$left" ]; echo $?)" \
+	"make uninstall-dkms removed the sources${left:+: left $left}"
+exit $failed

@@ -12,7 +12,8 @@ tests=${WD_TESTS:-$(make -s -C "$WD_ROOT/selftests" print-tests)}
 
 deps=()
 case " $tiers " in *" debug "*) deps+=(--debug-tier) ;; esac
-case " $tiers " in *" k72 "*) deps+=(--k72-tier) ;; esac
+# The k72 build root is made by its tier (prepare.sh): a forky mirror
+# that is down then fails that tier alone, loudly, not the 6.12 ones.
 "$WD_ROOT/scripts/install-deps.sh" "${deps[@]}" || die "dependencies missing"
 
 total_pass=0 total_fail=0 rc=0
@@ -65,7 +66,8 @@ for tier in $tiers; do
 
 	# Packaging against 7.2 too: DKMS in the k72 build root.
 	if [ "$tier" = k72 ] && [ -z "${WD_TESTS:-}" ]; then
-		"$WD_ROOT/scripts/k72/test-dkms.sh" > "$WD_BUILD/k72/install.tap" 2>&1
+		"$WD_ROOT/scripts/k72/test-dkms.sh" > "$WD_BUILD/k72/install.tap" 2>&1 ||
+			echo "not ok - k72: install: test-dkms.sh exited $?" >> "$WD_BUILD/k72/install.tap"
 		cat "$WD_BUILD/k72/install.tap"
 		p=$(grep -c '^ok' "$WD_BUILD/k72/install.tap")
 		f=$(grep -c '^not ok' "$WD_BUILD/k72/install.tap")

@@ -2,7 +2,7 @@
 # Prove the lab can fail: build deliberately broken copies of the module
 # and check that `check.sh` rejects each of them.
 #
-# Usage: mutants.sh [stock|debug [NAME...]]
+# Usage: mutants.sh [stock|debug|k72 [NAME...]]
 #   tier: default stock; the leak mutant always runs on the debug tier,
 #   where kmemleak is. NAMEs pick mutants (default all); WD_TESTS="..."
 #   narrows the suite each runs, as for check.sh.
@@ -23,7 +23,7 @@ mutants=(
 	"cancel-unmarked|kernel/accel/uring.c|s/io_uring_cmd_mark_cancelable(cmd, issue_flags);/(void)cmd;/g|$tier"
 	"engine-takes-faults|kernel/accel/soft/soft.c|s/^\tpagefault_disable();$/\t;/|$tier"
 	"issue-path-takes-faults|kernel/accel/wd_internal.h|s/^\t\tpagefault_disable();$/\t\tbarrier();/|$tier"
-	"pinned-issue-path-takes-faults|kernel/accel/uring.c|s/^\t\t\t\t     !(issue_flags \& IO_URING_F_NONBLOCK),$/\t\t\t\t     true,/|$tier"
+	"pinned-issue-path-takes-faults|kernel/accel/dma.c|s/^\tbool may_fault = !(issue_flags \& IO_URING_F_NONBLOCK);$/\tbool may_fault = true;/|$tier"
 	"streams-on-the-engine|kernel/accel/soft/soft.c|s/^\tq->cpu.stream_max = WD_SOFT_STREAM_MIN;$/\t;/|$tier"
 	"eagain-after-side-effects|kernel/accel/uring.c|s/^\t\t\tsflags .= WD_SUBMIT_FORCE;$/\t\t\tbarrier();/|$tier"
 	"cqe32-result-dropped|kernel/accel/wd_compat.h|s/^\t\tio_uring_cmd_done32(cmd, ret, res2, issue_flags);$/\t\tio_uring_cmd_done(cmd, ret, issue_flags);/|k72"

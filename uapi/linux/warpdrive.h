@@ -315,8 +315,13 @@ struct wd_features {
 	__u32	nr_queues;	/* hardware (or engine) queues */
 	__s32	numa_node;	/* -1 when the device has no affinity */
 	__u64	comp_formats;	/* bit (1 << WD_COMP_x) per format */
-	__u64	__resv[3];	/* zero */
+	__u64	cmds;		/* WD_FEAT_CMD_*: request forms beyond one op */
+	__u64	__resv[2];	/* zero */
 };
+
+/* wd_features.cmds (0 from a kernel that predates the field) */
+#define WD_FEAT_CMD_BATCH	(1ULL << 0)	/* WD_CMD_BATCH */
+#define WD_FEAT_CMD_DESC	(1ULL << 1)	/* WD_CMD_DESC */
 
 #define WD_FEATURES_SIZE_V0	80
 
