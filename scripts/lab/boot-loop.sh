@@ -3,7 +3,7 @@
 # tool behind docs/lab.md's "Known emulator flake".
 #
 # Usage: boot-loop.sh [-n BOOTS] [-j PARALLEL] [-o OUTDIR] [-t TIMEOUT]
-#                     stock|debug|KERNEL:INITRD
+#                     stock|debug|k72|KERNEL:INITRD
 #   -n  boots (default 20)   -j  VMs at once (default 1; 2 adds load)
 #   -o  where each boot's console.log goes (default $WD_BUILD/boot-loop)
 #   -t  seconds before a boot counts as hung (default 120, debug 600)
@@ -29,7 +29,7 @@ done
 shift $((OPTIND - 1))
 [ $# -eq 1 ] || { sed -n '4,18p' "$0" >&2; exit 2; }
 case $1 in
-stock|debug)
+stock|debug|k72)
 	read -r kernel initrd < <("$WD_ROOT/scripts/lab/prepare.sh" "$1")
 	[ -n "${initrd:-}" ] || die "build failed"
 	[ -z "$limit" ] && [ "$1" = debug ] && limit=600
@@ -38,7 +38,7 @@ stock|debug)
 	kernel=${1%%:*} initrd=${1#*:}
 	;;
 *)
-	die "boot-loop: stock, debug or KERNEL:INITRD"
+	die "boot-loop: stock, debug, k72 or KERNEL:INITRD"
 	;;
 esac
 limit=${limit:-120}
