@@ -136,46 +136,33 @@ submit:
 	_exit(0);
 }
 
-/*
- * @n small level-1 COMPRESSes of @len bytes, one at a time on a ring of
- * its own, each checked for a plausible result. Returns how many
- * completed.
- */
+/* The other tenant's level-1 COMPRESSes, each judged by its size. */
+static void compress_prep(struct io_uring_sqe *sqe, int fd, unsigned char *s,
+			  unsigned char *d, size_t len, int i)
+{
+	if (!i)
+		fill_text(s, len);
+	io_uring_prep_accel_compress(sqe, fd, d, len, s, len,
+				     WD_COMP_DEFLATE, 1);
+}
+
+static int compress_check(int res, const unsigned char *s,
+			  const unsigned char *d, size_t len)
+{
+	(void)s;
+	(void)d;
+	return res > 0 && res < (int)len;
+}
+
 static int tenant_compresses(int fd, int n, size_t len)
 {
-	struct __kernel_timespec ts = { .tv_sec = HANG_MS / 1000 };
-	unsigned char *s, *d;
-	struct io_uring ring;
-	int i, good = 0;
+	static const struct wd_tenant_op compress = {
+		.name	= "COMPRESS",
+		.prep	= compress_prep,
+		.check	= compress_check,
+	};
 
-	s = mmap(NULL, 2 * len, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (s == MAP_FAILED || io_uring_queue_init(8, &ring, 0))
-		return -1;
-	d = s + len;
-	fill_text(s, len);
-	for (i = 0; i < n; i++) {
-		struct io_uring_cqe *cqe;
-		int res;
-
-		io_uring_prep_accel_compress(io_uring_get_sqe(&ring), fd, d,
-					     len, s, len, WD_COMP_DEFLATE, 1);
-		io_uring_submit(&ring);
-		if (io_uring_wait_cqe_timeout(&ring, &cqe, &ts)) {
-			wd_diag("tenant: COMPRESS %d got no CQE", i);
-			break;
-		}
-		res = cqe->res;
-		io_uring_cqe_seen(&ring, cqe);
-		if (res <= 0 || res >= (int)len) {
-			wd_diag("tenant: COMPRESS %d: res %d", i, res);
-			break;
-		}
-		good++;
-	}
-	io_uring_queue_exit(&ring);
-	munmap(s, 2 * len);
-	return good;
+	return wd_tenant_run(fd, n, len, HANG_MS, NULL, &compress);
 }
 
 /* One flood and the other tenant's work beside it: two cases. */

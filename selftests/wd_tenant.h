@@ -22,13 +22,25 @@ static inline double wd_now_ms(void)
 }
 
 /*
- * @n COPYs of @len bytes on a ring of its own, one at a time, each
- * checked. Returns how many completed correctly; a CQE that does not come
- * within @hang_ms (a bound against a hang, not a timing) ends the count.
- * @lat_ms, when not NULL, gets each COPY's latency.
+ * What a tenant submits: @prep fills request @i's SQE (and its buffers,
+ * @s and @d of @len bytes each), @check judges its result.
  */
-static inline int wd_tenant_copies(int fd, int n, size_t len, int hang_ms,
-				   double *lat_ms)
+struct wd_tenant_op {
+	const char *name;
+	void (*prep)(struct io_uring_sqe *sqe, int fd, unsigned char *s,
+		     unsigned char *d, size_t len, int i);
+	int (*check)(int res, const unsigned char *s, const unsigned char *d,
+		     size_t len);
+};
+
+/*
+ * @n requests of @op on a ring of its own, one at a time, each checked.
+ * Returns how many completed correctly; a CQE that does not come within
+ * @hang_ms (a bound against a hang, not a timing) ends the count.
+ * @lat_ms, when not NULL, gets each request's latency.
+ */
+static inline int wd_tenant_run(int fd, int n, size_t len, int hang_ms,
+				double *lat_ms, const struct wd_tenant_op *op)
 {
 	struct __kernel_timespec ts = { .tv_sec = hang_ms / 1000 };
 	unsigned char *s, *d;
@@ -41,25 +53,22 @@ static inline int wd_tenant_copies(int fd, int n, size_t len, int hang_ms,
 		return -1;
 	d = s + len;
 	for (i = 0; i < n; i++) {
-		struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
 		struct io_uring_cqe *cqe;
 		double t0 = wd_now_ms();
 		int res;
 
-		memset(s, i + 1, len);
-		memset(d, 0, len);
-		io_uring_prep_accel_copy(sqe, fd, d, s, len);
+		op->prep(io_uring_get_sqe(&ring), fd, s, d, len, i);
 		io_uring_submit(&ring);
 		if (io_uring_wait_cqe_timeout(&ring, &cqe, &ts)) {
-			wd_diag("tenant: COPY %d got no CQE", i);
+			wd_diag("tenant: %s %d got no CQE", op->name, i);
 			break;
 		}
 		res = cqe->res;
 		io_uring_cqe_seen(&ring, cqe);
 		if (lat_ms)
 			lat_ms[i] = wd_now_ms() - t0;
-		if (res != (int)len || memcmp(s, d, len)) {
-			wd_diag("tenant: COPY %d: res %d", i, res);
+		if (!op->check(res, s, d, len)) {
+			wd_diag("tenant: %s %d: res %d", op->name, i, res);
 			break;
 		}
 		good++;
@@ -67,6 +76,34 @@ static inline int wd_tenant_copies(int fd, int n, size_t len, int hang_ms,
 	io_uring_queue_exit(&ring);
 	munmap(s, 2 * len);
 	return good;
+}
+
+static inline void wd_tenant_copy_prep(struct io_uring_sqe *sqe, int fd,
+				       unsigned char *s, unsigned char *d,
+				       size_t len, int i)
+{
+	memset(s, i + 1, len);
+	memset(d, 0, len);
+	io_uring_prep_accel_copy(sqe, fd, d, s, len);
+}
+
+static inline int wd_tenant_copy_check(int res, const unsigned char *s,
+				       const unsigned char *d, size_t len)
+{
+	return res == (int)len && !memcmp(s, d, len);
+}
+
+/* @n COPYs of @len bytes: see wd_tenant_run(). */
+static inline int wd_tenant_copies(int fd, int n, size_t len, int hang_ms,
+				   double *lat_ms)
+{
+	static const struct wd_tenant_op copy = {
+		.name	= "COPY",
+		.prep	= wd_tenant_copy_prep,
+		.check	= wd_tenant_copy_check,
+	};
+
+	return wd_tenant_run(fd, n, len, hang_ms, lat_ms, &copy);
 }
 
 /*

@@ -18,6 +18,17 @@ case " $tiers " in *" debug "*) deps+=(--debug-tier) ;; esac
 
 total_pass=0 total_fail=0 rc=0
 
+# Show a TAP file of checks run on the host, and count its results.
+tally() {
+	local p f
+	cat "$1"
+	p=$(grep -c '^ok' "$1")
+	f=$(grep -c '^not ok' "$1")
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+	[ "$f" -eq 0 ] || rc=1
+}
+
 # Build outputs never enter git: a tracked ELF object fails the run.
 elves=$(cd "$WD_ROOT" && git ls-files -z 2>/dev/null |
 	xargs -0 -r file --mime-type 2>/dev/null |
@@ -56,24 +67,14 @@ for tier in $tiers; do
 	# Packaging is checked on the host, once (not when WD_TESTS narrows).
 	if [ "$tier" = stock ] && [ -z "${WD_TESTS:-}" ]; then
 		"$WD_ROOT/scripts/test-install.sh" > "$WD_BUILD/install.tap" 2>&1
-		cat "$WD_BUILD/install.tap"
-		p=$(grep -c '^ok' "$WD_BUILD/install.tap")
-		f=$(grep -c '^not ok' "$WD_BUILD/install.tap")
-		total_pass=$((total_pass + p))
-		total_fail=$((total_fail + f))
-		[ "$f" -eq 0 ] || rc=1
+		tally "$WD_BUILD/install.tap"
 	fi
 
 	# Packaging against 7.2 too: DKMS in the k72 build root.
 	if [ "$tier" = k72 ] && [ -z "${WD_TESTS:-}" ]; then
 		"$WD_ROOT/scripts/k72/test-dkms.sh" > "$WD_BUILD/k72/install.tap" 2>&1 ||
 			echo "not ok - k72: install: test-dkms.sh exited $?" >> "$WD_BUILD/k72/install.tap"
-		cat "$WD_BUILD/k72/install.tap"
-		p=$(grep -c '^ok' "$WD_BUILD/k72/install.tap")
-		f=$(grep -c '^not ok' "$WD_BUILD/k72/install.tap")
-		total_pass=$((total_pass + p))
-		total_fail=$((total_fail + f))
-		[ "$f" -eq 0 ] || rc=1
+		tally "$WD_BUILD/k72/install.tap"
 	fi
 
 	# The debug tier brings the kernel's source, and with it checkpatch.
