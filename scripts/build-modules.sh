@@ -37,5 +37,5 @@ grep -qE '^CONFIG_KUNIT=(y|m)' "$kdir/.config" 2>/dev/null &&
 	kunit=CONFIG_WARPDRIVE_KUNIT_TEST=m
 
 make -C "$kdir" M="$out/kernel/accel" W=1 \
-	CONFIG_WARPDRIVE=m CONFIG_WARPDRIVE_SOFT=m CONFIG_WARPDRIVE_EDU=m \
+	CONFIG_WARPDRIVE=m CONFIG_WARPDRIVE_SOFT=m CONFIG_WARPDRIVE_EDU=m CONFIG_WARPDRIVE_CRYPTO=m \
 	$kunit modules

@@ -26,6 +26,7 @@ manifest() {
 	echo "$mods/warpdrive.ko|$MODDIR|644"
 	echo "$mods/soft/warpdrive_soft.ko|$MODDIR|644"
 	echo "$mods/edu/warpdrive_edu.ko|$MODDIR|644"
+	echo "$mods/crypto/warpdrive_crypto.ko|$MODDIR|644"
 	echo "$WD_BUILD/host/accelctl|$BINDIR|755"
 	echo "$root/tools/accelctl.1|$MANDIR/man1|644"
 	echo "$root/scripts/udev/60-warpdrive.rules|$UDEVRULESDIR|644"
@@ -115,7 +116,7 @@ install-dkms)
 	fi
 	;;
 uninstall-dkms)
-	if [ -z "$DESTDIR" ] && dkms status -m warpdrive -v "$VERSION" | grep -q .; then
+	if [ -z "$DESTDIR" ] && dkms status -m warpdrive -v "$VERSION" | grep . > /dev/null; then
 		dkms remove -m warpdrive -v "$VERSION" --all
 	fi
 	rm -rf "$DESTDIR/usr/src/warpdrive-$VERSION"

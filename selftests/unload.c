@@ -5,7 +5,8 @@
  * and sysfs entries gone), load again, and the device works.
  *
  * Needs the module files: WD_MODULE_DIR names the directory holding
- * warpdrive.ko, warpdrive_soft.ko and (where loaded) warpdrive_edu.ko.
+ * warpdrive.ko, warpdrive_soft.ko and (where loaded) warpdrive_edu.ko and
+ * warpdrive_crypto.ko.
  * Runs last: it reloads the modules.
  */
 #include <sys/stat.h>
@@ -60,7 +61,7 @@ int main(void)
 {
 	const char *dir = getenv("WD_MODULE_DIR");
 	struct io_uring ring;
-	int fd, ret, res, edu;
+	int fd, ret, res, edu, cr;
 
 	if (!dir || !*dir)
 		wd_skip_all("WD_MODULE_DIR not set");
@@ -86,6 +87,7 @@ int main(void)
 	      "device node and sysfs entry are gone");
 	/* The PCI driver, where loaded, goes first too (and comes back). */
 	edu = !unload_retry("warpdrive_edu");
+	cr = !unload_retry("warpdrive_crypto");
 	ret = unload("warpdrive");
 	wd_ok(ret == 0 && !exists("/sys/class/warpdrive"),
 	      "core unloads and its class is gone (%d)", ret);
@@ -95,6 +97,8 @@ int main(void)
 		ret = load(dir, "warpdrive_soft.ko");
 	if (!ret && edu)
 		ret = load(dir, "warpdrive_edu.ko");
+	if (!ret && cr)
+		ret = load(dir, "warpdrive_crypto.ko");
 	wd_ok(ret == 0, "core and drivers load again (%d)", ret);
 
 	/* devtmpfs creates the node asynchronously to the driver's probe. */

@@ -94,12 +94,19 @@ static int wd_open(struct inode *inode, struct file *file)
 	if (!wf)
 		goto out_put_module;
 
-	get_device(&wdev->dev);
 	wf->wdev = wdev;
+	if (wdev->ops->open) {
+		ret = wdev->ops->open(wdev, &wf->priv);
+		if (ret)
+			goto out_free;
+	}
+	get_device(&wdev->dev);
 	file->private_data = wf;
 	ret = stream_open(inode, file);
 	goto out_exit;
 
+out_free:
+	kfree(wf);
 out_put_module:
 	module_put(wdev->ops->owner);
 out_exit:
@@ -112,6 +119,9 @@ static int wd_release(struct inode *inode, struct file *file)
 	struct wd_file *wf = file->private_data;
 	struct wd_device *wdev = wf->wdev;
 
+	/* io_uring held the file while its requests were in flight */
+	if (wdev->ops->release)
+		wdev->ops->release(wdev, wf->priv);
 	kfree(wf);
 	module_put(wdev->ops->owner);
 	put_device(&wdev->dev);
@@ -237,6 +247,9 @@ int wd_device_register(struct wd_device *wdev, const char *name)
 	/* working in the submitter's memory means handing faults back */
 	if (!wd_dev_pinned(wdev) && (wdev->ops_mask & ~BIT_ULL(WD_OP_NOP)) &&
 	    !wdev->ops->resume)
+		return -EINVAL;
+	/* ops->finish() needs every caller to wait for the request */
+	if (wdev->ops->finish && !wd_dev_pinned(wdev))
 		return -EINVAL;
 	if (wd_dev_pinned(wdev)) {
 		int op;

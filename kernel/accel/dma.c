@@ -12,7 +12,7 @@
  * fails with -ENOMEM. In the io_uring issue path the pages must be present
  * already (FOLL_NOFAULT), since a fault there could wait for ever holding
  * the ring's lock; otherwise nothing is done there, and the submitter's
- * own task work pins them (see wd_uring_pin_later()), faulting as read(2)
+ * own task work pins them (see wd_uring_later()), faulting as read(2)
  * would.
  *
  * The driver maps the pages through the DMA API for the device's parent

@@ -12,14 +12,15 @@
 #include <linux/uaccess.h>
 #include "wd_internal.h"
 
-static struct wd_sync_req *wd_sync_alloc(struct wd_device *wdev,
+static struct wd_sync_req *wd_sync_alloc(struct wd_file *wf,
 					 const struct wd_args *a)
 {
 	struct wd_sync_req *sr = kzalloc(sizeof(*sr), GFP_KERNEL_ACCOUNT);
 
 	if (!sr)
 		return NULL;
-	sr->wdev = wdev;
+	sr->wdev = wf->wdev;
+	sr->wf = wf;
 	init_completion(&sr->done);
 	spin_lock_init(&sr->lock);
 	wd_req_init(&sr->rq, WD_REQ_SYNC, a);
@@ -139,14 +140,15 @@ static int wd_sync_wait(struct wd_sync_req *sr, bool may_leave)
  * The descriptor runs as a batch of one; the return value is its result
  * as a CQE's res would be for the op, as the executor saw it.
  */
-static int wd_ioctl_submit(struct wd_device *wdev, struct wd_desc __user *ud)
+static int wd_ioctl_submit(struct wd_file *wf, struct wd_desc __user *ud)
 {
 	struct wd_args a = { .op = WD_OP_BATCH, .len = 1 };
+	struct wd_device *wdev = wf->wdev;
 	struct wd_sync_req *sr;
 	int ret;
 
 	a.addr = (u64)(unsigned long)ud;
-	sr = wd_sync_alloc(wdev, &a);
+	sr = wd_sync_alloc(wf, &a);
 	if (!sr)
 		return -ENOMEM;
 
@@ -183,9 +185,10 @@ out:
  * A pinned-mode device cannot read descriptors: the core does, runs the
  * descriptor as a single request and writes its record back itself.
  */
-static int wd_ioctl_submit_pinned(struct wd_device *wdev,
+static int wd_ioctl_submit_pinned(struct wd_file *wf,
 				  struct wd_desc __user *ud)
 {
+	struct wd_device *wdev = wf->wdev;
 	struct wd_sync_req *sr = NULL;
 	struct wd_desc d;
 	struct wd_args a;
@@ -199,7 +202,7 @@ static int wd_ioctl_submit_pinned(struct wd_device *wdev,
 	if (ret)
 		goto record;
 
-	sr = wd_sync_alloc(wdev, &a);
+	sr = wd_sync_alloc(wf, &a);
 	if (!sr)
 		return -ENOMEM;
 	if (!wd_device_enter(wdev)) {
@@ -223,6 +226,7 @@ static int wd_ioctl_submit_pinned(struct wd_device *wdev,
 	}
 	/* the pages are unpinned here, after the device is done with them */
 	wd_sync_wait(sr, false);
+	wd_req_finish(wdev, &sr->rq);
 
 	/* the record of a descriptor: see the op table in the uAPI header */
 	ret = min(sr->rq.res, 0);
@@ -241,10 +245,21 @@ record:
 	return done;
 }
 
+/* The per-file state of the driver that serves @rq (ops->open). */
+void *wd_req_file_priv(const struct wd_req *rq)
+{
+	if (rq->flags & WD_REQ_SYNC)
+		return container_of(rq, struct wd_sync_req, rq)->wf->priv;
+	return wd_uring_file(rq)->priv;
+}
+EXPORT_SYMBOL_GPL(wd_req_file_priv);
+
 long wd_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	struct wd_device *wdev = wd_file_dev(file);
+	struct wd_file *wf = file->private_data;
+	struct wd_device *wdev = wf->wdev;
 	struct wd_desc __user *ud = (struct wd_desc __user *)arg;
+	long ret;
 
 	switch (cmd) {
 	case WD_IOC_SUBMIT:
@@ -252,9 +267,16 @@ long wd_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		if (!(file->f_mode & FMODE_WRITE))
 			return -EBADF;
 		if (wd_dev_pinned(wdev))
-			return wd_ioctl_submit_pinned(wdev, ud);
-		return wd_ioctl_submit(wdev, ud);
+			return wd_ioctl_submit_pinned(wf, ud);
+		return wd_ioctl_submit(wf, ud);
 	default:
-		return -ENOTTY;
+		if (!wdev->ops->ioctl)
+			return -ENOTTY;
+		/* the driver stays while the call is in it */
+		if (!wd_device_enter(wdev))
+			return -ENODEV;
+		ret = wdev->ops->ioctl(wdev, wf->priv, cmd, arg);
+		wd_device_exit(wdev);
+		return ret;
 	}
 }

@@ -90,6 +90,19 @@ static int wd_comp_check(const struct wd_device *wdev, struct wd_args *a)
 	return 0;
 }
 
+/*
+ * Crypto ops: their parameters are in memory (arg points to them), and
+ * they work in place or between buffers apart, never half overlapping.
+ */
+static int wd_crypt_check(const struct wd_device *wdev, struct wd_args *a)
+{
+	if (!a->arg)
+		return -EINVAL;
+	if (a->addr != a->addr2 && wd_ranges_overlap(a->addr, a->addr2, a->len))
+		return -EINVAL;
+	return 0;
+}
+
 const struct wd_op_desc wd_op_table[WD_OP_END] = {
 	[WD_OP_NOP] = {
 		.name		= "nop",
@@ -155,6 +168,27 @@ const struct wd_op_desc wd_op_table[WD_OP_END] = {
 		.operands	= WD_OPND_ADDR | WD_OPND_ADDR2 | WD_OPND_ARG |
 				  WD_OPND_MEM | WD_OPND_ENGINE,
 		.check		= wd_comp_check,
+	},
+	[WD_OP_ENCRYPT] = {
+		.name		= "encrypt",
+		.operands	= WD_OPND_ADDR | WD_OPND_ADDR2 | WD_OPND_ARG |
+				  WD_OPND_MEM,
+		.pin		= { WD_PIN_IN, WD_PIN_OUT },
+		.check		= wd_crypt_check,
+	},
+	[WD_OP_DECRYPT] = {
+		.name		= "decrypt",
+		.operands	= WD_OPND_ADDR | WD_OPND_ADDR2 | WD_OPND_ARG |
+				  WD_OPND_MEM,
+		.pin		= { WD_PIN_IN, WD_PIN_OUT },
+		.check		= wd_crypt_check,
+	},
+	[WD_OP_DIGEST] = {
+		.name		= "digest",
+		.flags		= WD_DIGEST_F_MORE,
+		.operands	= WD_OPND_ADDR | WD_OPND_ARG | WD_OPND_MEM,
+		.pin		= { WD_PIN_IN },
+		.check		= wd_crypt_check,
 	},
 };
 /* The KUnit tests (tests/) see the table and the checks; no one else. */

@@ -172,64 +172,69 @@ static void wd_uring_exit(struct wd_file *wf, struct wd_device *wdev)
 }
 
 /*
- * A pinned-mode request whose pages were not all present at issue: its
- * submitter pins them in its own task work, where it may fault (and wait
- * for a userfaultfd, killably) holding no io_uring lock, and hands the
- * request to the driver from there. Not -EAGAIN for io-wq: 6.12 would
- * issue it again reading the SQE from its SQ slot, which the application
- * may have reused by then.
+ * A request the issue path could not hand over without faulting or
+ * waiting: a pinned-mode request whose pages were not all present, or one
+ * whose driver asked for it (WD_SUBMIT_LATER). Its submitter pins the
+ * pages and submits it in its own task work, where it may fault (and wait
+ * for a userfaultfd, killably) holding no io_uring lock. Not -EAGAIN for
+ * io-wq: 6.12 would issue it again reading the SQE from its SQ slot, which
+ * the application may have reused by then.
  */
-struct wd_pin_work {
+struct wd_later_work {
 	struct callback_head	cb;
 	struct io_uring_cmd	*cmd;
 	struct wd_args		args;
-	bool			fixed;
 };
 
-static void wd_uring_pin_work(struct callback_head *cb)
+static void wd_uring_later_work(struct callback_head *cb)
 {
-	struct wd_pin_work *pw = container_of(cb, struct wd_pin_work, cb);
-	struct io_uring_cmd *cmd = pw->cmd;
+	struct wd_later_work *lw = container_of(cb, struct wd_later_work, cb);
+	struct io_uring_cmd *cmd = lw->cmd;
 	struct wd_req *rq = io_uring_cmd_to_pdu(cmd, struct wd_req);
 	struct wd_file *wf = cmd->file->private_data;
 	struct wd_device *wdev = wf->wdev;
-	int ret = -ECANCELED;
+	int ret = 0;
 
-	if (!(current->flags & PF_EXITING) && !wd_req_canceled(rq))
-		ret = wd_dma_prepare(wdev, pw->fixed ? cmd : NULL, &pw->args,
-				     IO_URING_F_UNLOCKED, &rq->dma);
+	if ((current->flags & PF_EXITING) || wd_req_canceled(rq))
+		ret = -ECANCELED;
+	else if (wd_dev_pinned(wdev) && wd_op_needs_mm(lw->args.op) &&
+		 !(rq->flags & WD_REQ_DMA))
+		ret = wd_dma_prepare(wdev, cmd->flags & IORING_URING_CMD_FIXED ?
+				     cmd : NULL, &lw->args, IO_URING_F_UNLOCKED,
+				     &rq->dma);
 	if (!ret) {
-		rq->flags |= WD_REQ_DMA;
+		rq->flags |= wd_dev_pinned(wdev) && wd_op_needs_mm(lw->args.op) ?
+			     WD_REQ_DMA : 0;
 		this_cpu_inc(wdev->stats->submitted);
-		ret = wdev->ops->submit(wdev, rq, &pw->args, 0);
+		ret = wdev->ops->submit(wdev, rq, &lw->args, 0);
 		if (ret)
 			this_cpu_dec(wdev->stats->submitted);
 	}
-	kfree(pw);
+	kfree(lw);
 	if (!ret)
 		return;
 	wd_req_release(rq);
 	wd_uring_exit(wf, wdev);
 	/* marked at issue: only io_uring_cmd_done() ends it */
-	wd_cmd_done(cmd, ret == -ERESTARTSYS || ret == -EAGAIN ? -EINTR : ret,
+	wd_cmd_done(cmd, ret == -ERESTARTSYS || ret == -EAGAIN ||
+		    ret == WD_SUBMIT_LATER ? -EINTR : ret,
 		    0, rq->flags & WD_REQ_CQE32, IO_URING_F_UNLOCKED);
 }
 
 /* Returns -EIOCBQUEUED with the request on its way, or an error. */
-static int wd_uring_pin_later(struct io_uring_cmd *cmd, const struct wd_args *a,
-			      unsigned int issue_flags)
+static int wd_uring_later(struct io_uring_cmd *cmd, const struct wd_args *a,
+			  unsigned int issue_flags)
 {
-	struct wd_pin_work *pw = kmalloc(sizeof(*pw), GFP_KERNEL_ACCOUNT);
+	struct wd_later_work *lw = kmalloc(sizeof(*lw), GFP_KERNEL_ACCOUNT);
 
-	if (!pw)
+	if (!lw)
 		return -ENOMEM;
-	pw->cmd = cmd;
-	pw->args = *a;
-	pw->fixed = cmd->flags & IORING_URING_CMD_FIXED;
-	init_task_work(&pw->cb, wd_uring_pin_work);
+	lw->cmd = cmd;
+	lw->args = *a;
+	init_task_work(&lw->cb, wd_uring_later_work);
 	/* the task the request belongs to (an SQPOLL ring's SQ thread) */
-	if (task_work_add(io_uring_cmd_get_task(cmd), &pw->cb, TWA_SIGNAL)) {
-		kfree(pw);
+	if (task_work_add(io_uring_cmd_get_task(cmd), &lw->cb, TWA_SIGNAL)) {
+		kfree(lw);
 		return -ECANCELED;
 	}
 	/* the issue path proper holds the ring's lock: the work waits for it */
@@ -284,7 +289,7 @@ static int wd_uring_issue(struct wd_device *wdev, struct io_uring_cmd *cmd,
 				     &rq->dma);
 		/* a page not present, and nothing done yet */
 		if (ret == -EAGAIN) {
-			ret = wd_uring_pin_later(cmd, a, issue_flags);
+			ret = wd_uring_later(cmd, a, issue_flags);
 			if (ret == -EIOCBQUEUED)
 				return ret;
 		}
@@ -305,12 +310,20 @@ static int wd_uring_issue(struct wd_device *wdev, struct io_uring_cmd *cmd,
 	/* Counted first: the completion may run on another CPU at once. */
 	this_cpu_inc(wdev->stats->submitted);
 	ret = wdev->ops->submit(wdev, rq, a, sflags);
+	if (ret == WD_SUBMIT_LATER && (sflags & WD_SUBMIT_NOWAIT)) {
+		/* nothing done yet: the submitter's task work submits it */
+		ret = wd_uring_later(cmd, a, issue_flags);
+		if (ret == -EIOCBQUEUED) {
+			this_cpu_dec(wdev->stats->submitted);
+			return ret;
+		}
+	}
 	/*
 	 * Not -EAGAIN: io_uring would issue the request again, and nothing
 	 * tells whether the driver did something the user can see first. A
 	 * driver's full queue takes the request past it instead.
 	 */
-	if (unlikely(ret == -EAGAIN))
+	if (unlikely(ret == -EAGAIN || ret == WD_SUBMIT_LATER))
 		ret = -ENOMEM;
 	if (unlikely(ret)) {
 		this_cpu_dec(wdev->stats->submitted);
@@ -484,6 +497,7 @@ static void wd_uring_post(struct io_uring_cmd *cmd, unsigned int issue_flags)
 {
 	struct wd_req *rq = io_uring_cmd_to_pdu(cmd, struct wd_req);
 
+	wd_req_finish(wd_file_dev(cmd->file), rq);
 	wd_req_release(rq);
 	/*
 	 * Also when the task is exiting (IO_URING_F_TASK_DEAD, or the task
@@ -528,6 +542,11 @@ bool wd_uring_owner_gone(const struct wd_req *rq)
 	struct io_uring_cmd *cmd = wd_req_to_cmd((struct wd_req *)rq);
 
 	return READ_ONCE(io_uring_cmd_get_task(cmd)->flags) & PF_EXITING;
+}
+
+struct wd_file *wd_uring_file(const struct wd_req *rq)
+{
+	return wd_req_to_cmd((struct wd_req *)rq)->file->private_data;
 }
 
 int wd_uring_fault(struct wd_req *rq)

@@ -118,6 +118,8 @@ struct wd_fault {
 /**
  * struct wd_req - one request, as the driver sees it
  * @node: free for the driver while it owns the request (queue link)
+ * @priv: or the driver's per-request state, from ops->submit() to
+ *	ops->finish() (drivers that never call wd_req_fault())
  * @fault: the core's while the request is away for a fault
  *	(wd_req_fault() to ops->resume())
  * @mm: WD_DEV_F_CPU_SVA devices: the submitter's address space, for ops
@@ -140,6 +142,7 @@ struct wd_req {
 	union {
 		struct llist_node	node;
 		struct wd_fault		*fault;
+		void			*priv;
 	};
 	union {
 		struct mm_struct	*mm;
@@ -177,6 +180,14 @@ static inline bool wd_req_canceled(const struct wd_req *rq)
  * an -EAGAIN would have io_uring issue the whole request again.
  */
 #define WD_SUBMIT_FORCE		BIT(1)
+
+/*
+ * ops->submit() with WD_SUBMIT_NOWAIT, before it has done anything the
+ * user can see: the request needs what the issue path cannot do (read
+ * user memory that is not present, wait for memory). The core calls
+ * ops->submit() again, without NOWAIT, from the submitter's task.
+ */
+#define WD_SUBMIT_LATER		1
 
 /**
  * struct wd_dma_map - one memory operand of a pinned-mode request
@@ -255,6 +266,17 @@ int wd_dma_map(struct wd_dma *dma);
  *	-ECANCELED: the submitter canceled it or is gone). Called in the
  *	submitter's task (or the ioctl caller's), may sleep; the driver
  *	owns the request again from here on.
+ * @open: optional: a file of the device is being opened; *@file_priv is
+ *	the driver's per-file state (wd_req_file_priv()). May sleep.
+ * @release: optional: the file's last reference is gone, with none of its
+ *	requests left in flight: free @file_priv. May sleep.
+ * @ioctl: optional: ioctls the core does not know, for the driver
+ * @finish: optional, pinned-mode devices only: called once for every
+ *	request the driver accepted, after its wd_complete(), in process
+ *	context in the submitter's task (or the ioctl caller), before the
+ *	result is posted: copy results to user memory (only with @deliver:
+ *	the submitter's address space is current and it still wants them)
+ *	and free @rq->priv. May change @rq->res and may sleep.
  * @poll: optional: look for finished work (a ring set up with
  *	IORING_SETUP_IOPOLL calls it while it waits) and wd_complete() what
  *	has finished. Returns how many requests it completed. Must not sleep;
@@ -272,6 +294,12 @@ struct wd_ops {
 	void		(*resume)(struct wd_device *wdev, struct wd_req *rq,
 				  struct wd_fault *fault, int err);
 	int		(*poll)(struct wd_device *wdev);
+	int		(*open)(struct wd_device *wdev, void **file_priv);
+	void		(*release)(struct wd_device *wdev, void *file_priv);
+	long		(*ioctl)(struct wd_device *wdev, void *file_priv,
+				 unsigned int cmd, unsigned long arg);
+	void		(*finish)(struct wd_device *wdev, struct wd_req *rq,
+				  bool deliver);
 };
 
 /**
@@ -328,6 +356,7 @@ void wd_device_unregister(struct wd_device *wdev);
 void wd_device_put(struct wd_device *wdev);
 
 void wd_complete(struct wd_req *rq);
+void *wd_req_file_priv(const struct wd_req *rq);
 int wd_req_fault(struct wd_req *rq, struct wd_fault *fault);
 bool wd_req_owner_gone(const struct wd_req *rq);
 

@@ -24,6 +24,7 @@
 struct wd_file {
 	struct wd_device	*wdev;
 	atomic_t		inflight;
+	void			*priv;	/* the driver's (ops->open) */
 };
 
 /* Requests one file may have in flight, unless sysfs says otherwise. */
@@ -95,6 +96,7 @@ static inline bool wd_op_needs_mm(u8 op)
 struct wd_sync_req {
 	struct wd_req		rq;
 	struct wd_device	*wdev;
+	struct wd_file		*wf;
 	struct completion	done;
 	spinlock_t		lock;
 	bool			finished;
@@ -107,6 +109,7 @@ bool wd_sync_finish(struct wd_sync_req *sr);
 int wd_sync_fault(struct wd_sync_req *sr);
 int wd_uring_fault(struct wd_req *rq);
 bool wd_uring_owner_gone(const struct wd_req *rq);
+struct wd_file *wd_uring_file(const struct wd_req *rq);
 int wd_fault_in(struct wd_req *rq);
 
 /*
@@ -234,6 +237,18 @@ static inline void wd_req_release(struct wd_req *rq)
 		wd_dma_release(rq->dma);
 	else if (rq->mm)
 		mmdrop(rq->mm);
+}
+
+/*
+ * The driver's last look at a request it accepted, in process context
+ * (ops->finish). Results reach user memory only in the submitter's own
+ * address space: not from io_uring's fallback worker at exit.
+ */
+static inline void wd_req_finish(struct wd_device *wdev, struct wd_req *rq)
+{
+	if (wdev->ops->finish)
+		wdev->ops->finish(wdev, rq, current->mm &&
+				  !(current->flags & (PF_EXITING | PF_KTHREAD)));
 }
 
 /* The driver is done with @rq: count it and let go of the device. */

@@ -188,6 +188,65 @@ static inline void io_uring_prep_accel_decompress(struct io_uring_sqe *sqe,
 }
 
 /*
+ * Crypto ops (crypto0). @p holds the key handle, the IV and, for AEADs,
+ * the associated data and the tag's address (see wd_crypt_prep()); the
+ * kernel reads it when the SQE is issued, so it may be reused once
+ * io_uring_submit() has returned. dst may be src (in place).
+ */
+static inline void wd_crypt_prep(struct wd_crypt *p, __u32 key,
+				 const void *iv, unsigned int iv_len,
+				 const void *aad, __u32 aad_len, void *out)
+{
+	memset(p, 0, sizeof(*p));
+	p->key = key;
+	if (iv_len > sizeof(p->iv))
+		iv_len = sizeof(p->iv);
+	if (iv && iv_len)
+		memcpy(p->iv, iv, iv_len);
+	p->aad = (__u64)(unsigned long)aad;
+	p->aad_len = aad_len;
+	p->out = (__u64)(unsigned long)out;
+}
+
+static inline void io_uring_prep_accel_encrypt(struct io_uring_sqe *sqe,
+					       int fd, void *dst,
+					       const void *src, __u32 len,
+					       const struct wd_crypt *p)
+{
+	io_uring_prep_accel_cmd(sqe, fd, WD_CMD_ENCRYPT, 0,
+				(__u64)(unsigned long)src, len,
+				(__u64)(unsigned long)dst,
+				(__u64)(unsigned long)p);
+}
+
+/* An AEAD's tag that does not verify: -EBADMSG, and dst is untouched. */
+static inline void io_uring_prep_accel_decrypt(struct io_uring_sqe *sqe,
+					       int fd, void *dst,
+					       const void *src, __u32 len,
+					       const struct wd_crypt *p)
+{
+	io_uring_prep_accel_cmd(sqe, fd, WD_CMD_DECRYPT, 0,
+				(__u64)(unsigned long)src, len,
+				(__u64)(unsigned long)dst,
+				(__u64)(unsigned long)p);
+}
+
+/*
+ * The digest of @src (into p->out), or with WD_DIGEST_F_MORE in @flags
+ * only an addition to the key's running hash (p->out 0).
+ */
+static inline void io_uring_prep_accel_digest(struct io_uring_sqe *sqe,
+					      int fd, const void *src,
+					      __u32 len,
+					      const struct wd_crypt *p,
+					      unsigned int flags)
+{
+	io_uring_prep_accel_cmd(sqe, fd, WD_CMD_DIGEST, flags,
+				(__u64)(unsigned long)src, len, 0,
+				(__u64)(unsigned long)p);
+}
+
+/*
  * A batch: @nr descriptors at @descs, one CQE whose res is the number that
  * succeeded; each descriptor gets its completion record written back.
  */
@@ -385,6 +444,19 @@ int io_uring_accel_open_op(unsigned int op, int oflags, char *name,
 
 /* Fill @f for the device open on @fd, through a private ring. */
 int io_uring_accel_probe(int fd, struct wd_features *f);
+
+/*
+ * Keys of a crypto device (crypto0): load @key (@key_len bytes; NULL and 0
+ * for a plain digest) for algorithm @alg ("gcm(aes)", or an
+ * implementation's driver name) into the open file @fd. @tag_len: an
+ * AEAD's tag bytes (0: 16). Returns the handle (> 0) or a negative errno;
+ * @info (may be NULL) receives what the kernel reports (implementation,
+ * IV and output sizes, WD_KEY_F_* flags).
+ */
+int io_uring_accel_key_add(int fd, const char *alg, const void *key,
+			   unsigned int key_len, unsigned int tag_len,
+			   struct wd_key_add *info);
+int io_uring_accel_key_remove(int fd, __u32 handle);
 
 /*
  * Call on a WarpDrive SQE that io_uring may issue after io_uring_submit()

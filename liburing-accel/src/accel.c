@@ -31,6 +31,9 @@ static const char *const op_names[WD_OP_END] = {
 	[WD_OP_DUALCAST]	= "dualcast",
 	[WD_OP_COMPRESS]	= "compress",
 	[WD_OP_DECOMPRESS]	= "decompress",
+	[WD_OP_ENCRYPT]		= "encrypt",
+	[WD_OP_DECRYPT]		= "decrypt",
+	[WD_OP_DIGEST]		= "digest",
 };
 
 const char *io_uring_accel_op_name(unsigned int op)
@@ -181,4 +184,29 @@ void io_uring_accel_sqe_deferred(struct io_uring_sqe *sqe)
 {
 	if (io_uring_accel_sqe_copied_late())
 		sqe->flags |= IOSQE_ASYNC;
+}
+
+int io_uring_accel_key_add(int fd, const char *alg, const void *key,
+			   unsigned int key_len, unsigned int tag_len,
+			   struct wd_key_add *info)
+{
+	struct wd_key_add ka;
+
+	if (!alg || strlen(alg) >= sizeof(ka.alg))
+		return -EINVAL;
+	memset(&ka, 0, sizeof(ka));
+	strcpy(ka.alg, alg);
+	ka.key = (__u64)(unsigned long)key;
+	ka.key_len = key_len;
+	ka.tag_len = tag_len;
+	if (ioctl(fd, WD_IOC_KEY_ADD, &ka) < 0)
+		return -errno;
+	if (info)
+		*info = ka;
+	return (int)ka.handle;
+}
+
+int io_uring_accel_key_remove(int fd, __u32 handle)
+{
+	return ioctl(fd, WD_IOC_KEY_REMOVE, &handle) < 0 ? -errno : 0;
 }

@@ -29,7 +29,7 @@ rc=$?
 built=$(find "$scratch/tree" -name '*.ko*' -path "*/$kver/*" 2>/dev/null |
 	xargs -r -n1 basename | sed -E 's/\.(xz|zst|gz)$//' | sort | tr '\n' ' ')
 [ $rc -eq 0 ] || tail -n 20 "$scratch/log"
-ok "$([ $rc -eq 0 ] && [ "$built" = "warpdrive.ko warpdrive_edu.ko warpdrive_soft.ko " ]; echo $?)" \
+ok "$([ $rc -eq 0 ] && [ "$built" = "warpdrive.ko warpdrive_crypto.ko warpdrive_edu.ko warpdrive_soft.ko " ]; echo $?)" \
 	"dkms build against $kver: $built"
 WD_BUILD=$WD_BUILD "$here/run.sh" "$root" \
 	make -s uninstall-dkms KDIR="/usr/src/linux-headers-$kver" \

@@ -41,9 +41,13 @@ install -m 755 "$here/run-tests" "$stage/wd/run-tests"
 # decompressed: busybox's insmod takes plain .ko files.
 add_kernel_module() {
 	local name=$1 path dep
-	grep -qx "$name.ko" "$stage/wd/modules/order" && return 0
+	cat "$stage/wd/modules/order" "$stage/wd/modules/optional" 2>/dev/null |
+		grep -qx "$name.ko" && return 0
 	[ -n "$kmoddir" ] || { echo "mkinitramfs: $name needed but no KMOD_DIR" >&2; exit 1; }
-	path=$(awk -F: -v m="/$name.ko" 'index($1, m) && ($1 ~ (m "(\\.xz|\\.zst|\\.gz)?$")) { print $1; exit }' \
+	# a module's file may spell with '-' what its name spells with '_'
+	path=$(awk -F: -v m="/$name.ko" -v d="/${name//_/-}.ko" '
+		(index($1, m) && $1 ~ (m "(\\.xz|\\.zst|\\.gz)?$")) ||
+		(index($1, d) && $1 ~ (d "(\\.xz|\\.zst|\\.gz)?$")) { print $1; exit }' \
 		"$kmoddir/modules.dep")
 	[ -n "$path" ] || { echo "mkinitramfs: module $name not in $kmoddir" >&2; exit 1; }
 	for dep in $(modinfo -F depends "$kmoddir/$path" | tr ',' ' '); do
@@ -55,19 +59,35 @@ add_kernel_module() {
 	*.gz) gzip -dc "$kmoddir/$path" > "$stage/wd/modules/$name.ko" ;;
 	*) cp "$kmoddir/$path" "$stage/wd/modules/$name.ko" ;;
 	esac
-	echo "$name.ko" >> "$stage/wd/modules/order"
+	echo "$name.ko" >> "$stage/wd/modules/${WD_MODLIST:-order}"
 }
 
 # Modules, in load order: what they need, the core, then its drivers.
 : > "$stage/wd/modules/order"
-for m in warpdrive warpdrive_soft warpdrive_edu; do
+for m in warpdrive warpdrive_soft warpdrive_edu warpdrive_crypto; do
 	ko=$(find "$moddir" -name "$m.ko" | head -n 1)
 	[ -n "$ko" ] || { echo "mkinitramfs: $m.ko not found in $moddir" >&2; exit 1; }
 	for dep in $(modinfo -F depends "$ko" | tr ',' ' '); do
-		case $dep in warpdrive|warpdrive_soft|warpdrive_edu) ;; *) add_kernel_module "$dep" ;; esac
+		case $dep in warpdrive|warpdrive_soft|warpdrive_edu|warpdrive_crypto) ;; *) add_kernel_module "$dep" ;; esac
 	done
 	cp "$ko" "$stage/wd/modules/"
 	echo "$m.ko" >> "$stage/wd/modules/order"
+done
+
+# The crypto API's implementations crypto0's algorithms may use, where
+# the kernel has them as modules (built in, or absent, they are skipped):
+# the VM has no modprobe for the crypto API to load them on demand. The
+# AF_ALG modules are for the benchmarks' comparison. A CPU without the
+# instructions a module wants makes it refuse to load: /init loads these
+# without failing on that (wd/modules/optional).
+: > "$stage/wd/modules/optional"
+for m in cryptd crypto_simd gcm ghash_generic xts ctr cbc \
+	aesni_intel aes_generic sha256_generic sha512_generic hmac \
+	sha256_ssse3 sha512_ssse3 ghash_clmulni_intel \
+	virtio_crypto af_alg algif_hash algif_skcipher algif_aead; do
+	[ -n "$kmoddir" ] &&
+		grep -qE "/($m|${m//_/-})\.ko" "$kmoddir/modules.dep" &&
+		WD_MODLIST=optional add_kernel_module "$m"
 done
 
 # The KUnit tests, where built: not loaded at boot (selftests/kunit loads

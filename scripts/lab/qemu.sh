@@ -49,11 +49,16 @@ else
 fi
 cmdline+=${WD_APPEND:+ $WD_APPEND}
 
+# virtio-crypto-pci with QEMU's built-in backend: a real asynchronous
+# crypto device (virtqueue doorbell, interrupt completions) for crypto0,
+# where the guest kernel has the virtio_crypto driver.
 qemu=(${WD_QEMU:-qemu-system-x86_64} ${WD_QEMU_ARGS:-}
 	-machine q35,kernel-irqchip=split -accel "$accel" -cpu max
 	-smp 2 -m 2G
 	-device intel-iommu,intremap=on
 	-device edu
+	-object cryptodev-backend-builtin,id=cryptodev0
+	-device virtio-crypto-pci,cryptodev=cryptodev0
 	-kernel "$kernel" -initrd "$initrd"
 	-display none -no-reboot -nic none)
 

@@ -171,6 +171,10 @@ enum {
 	WD_OP_DUALCAST		= 0x07,
 	WD_OP_COMPRESS		= 0x08,
 	WD_OP_DECOMPRESS	= 0x09,
+	/* crypto ops: see "Crypto ops" below */
+	WD_OP_ENCRYPT		= 0x0a,
+	WD_OP_DECRYPT		= 0x0b,
+	WD_OP_DIGEST		= 0x0c,
 	WD_OP_END,
 };
 
@@ -184,6 +188,103 @@ enum {
 #define WD_CMD_DUALCAST		WD_CMD(WD_CLASS_OP, WD_OP_DUALCAST)
 #define WD_CMD_COMPRESS		WD_CMD(WD_CLASS_OP, WD_OP_COMPRESS)
 #define WD_CMD_DECOMPRESS	WD_CMD(WD_CLASS_OP, WD_OP_DECOMPRESS)
+#define WD_CMD_ENCRYPT		WD_CMD(WD_CLASS_OP, WD_OP_ENCRYPT)
+#define WD_CMD_DECRYPT		WD_CMD(WD_CLASS_OP, WD_OP_DECRYPT)
+#define WD_CMD_DIGEST		WD_CMD(WD_CLASS_OP, WD_OP_DIGEST)
+
+/*
+ * Crypto ops, on devices that list them in wd_features.ops (the crypto-API
+ * bridge, crypto0). Each names a key loaded into the same open file with
+ * WD_IOC_KEY_ADD, and takes the rest of its parameters from a struct
+ * wd_crypt in memory, read when the request is issued:
+ *
+ *   op        addr    addr2   arg                   len
+ *   ENCRYPT   src     dst     -> struct wd_crypt    bytes of src and dst
+ *   DECRYPT   src     dst     -> struct wd_crypt    bytes of src and dst
+ *   DIGEST    src     0       -> struct wd_crypt    bytes of src
+ *
+ * res: len (DIGEST: the digest's size in bytes, 0 with WD_DIGEST_F_MORE),
+ * or a negative errno. src and dst are the same buffer (in place) or do not
+ * overlap (-EINVAL). The key's algorithm decides the rest:
+ *  - skciphers (cbc(aes), ctr(aes), xts(aes)): iv holds the IV (XTS: the
+ *    tweak); len must suit the mode (CBC: a multiple of 16; XTS: at least
+ *    16), else -EINVAL. aad, aad_len and out are 0.
+ *  - AEADs (gcm(aes)): iv holds the 12-byte nonce; aad/aad_len the
+ *    associated data (at most WD_CRYPT_AAD_MAX bytes, read at issue); out
+ *    the tag (the key's out_len bytes). ENCRYPT writes the tag there when
+ *    the request completes; DECRYPT reads it at issue and fails with
+ *    -EBADMSG when it does not verify, in which case dst is left as it was:
+ *    no unauthenticated plaintext is ever written to it.
+ *  - digests (sha256, sha512, hmac(sha256)): out receives the digest (the
+ *    key's out_len bytes) when the request completes. With
+ *    WD_DIGEST_F_MORE the data is only added to the key's running hash
+ *    state and nothing is written; the next request without it writes the
+ *    digest of everything since the last digest. Requests on one digest
+ *    key must not overlap in time (-EBUSY).
+ * Unknown or foreign key handle, or a key of another kind: -ENOKEY.
+ */
+#define WD_CRYPT_AAD_MAX	4096
+#define WD_CRYPT_IV_MAX		16
+
+struct wd_crypt {
+	__u32	key;			/* handle from WD_IOC_KEY_ADD */
+	__u32	aad_len;		/* AEAD: bytes at aad */
+	__u64	aad;			/* AEAD: associated data */
+	__u64	out;			/* AEAD: tag; DIGEST: digest */
+	__u8	iv[WD_CRYPT_IV_MAX];	/* the key's iv_len bytes, rest 0 */
+	__u64	__resv[3];		/* zero */
+};
+
+#define WD_CRYPT_SIZE		64
+
+/* WD_OP_DIGEST: add the data to the running hash, write no digest yet */
+#define WD_DIGEST_F_MORE	(1U << 16)
+
+/*
+ * Keys (WD_IOC_KEY_ADD): an algorithm and its key, loaded into an open
+ * file of a crypto device. The file holds them; any process that holds
+ * the file may name them in requests, no other file can. A key cannot be
+ * read back; it is wiped when removed (WD_IOC_KEY_REMOVE) or when the file
+ * is released. A file holds at most the device's keys_max (sysfs) keys:
+ * more fail with -ENOSPC.
+ *
+ * alg is a crypto API algorithm name ("gcm(aes)": the kernel's highest
+ * priority implementation serves it) or an implementation's driver name
+ * ("virtio_crypto_aes_cbc", "cbc(aes-generic)": that one serves it); the
+ * algorithm must be one of the bridge's (sysfs "algorithms"), else
+ * -ENOENT. The kernel reports what it chose.
+ */
+#define WD_KEY_NAME_MAX		64
+
+struct wd_key_add {
+	char	alg[WD_KEY_NAME_MAX];	/* in: NUL-terminated */
+	__u64	key;			/* in: the key bytes (0 for a digest) */
+	__u32	key_len;		/* in: their length */
+	__u32	tag_len;		/* in: AEAD tag bytes (0: 16) */
+	__u32	handle;			/* out: for wd_crypt.key */
+	__u32	type;			/* out: WD_KEY_T_* */
+	__u32	flags;			/* out: WD_KEY_F_* */
+	__u32	iv_len;			/* out: bytes of wd_crypt.iv used */
+	__u32	block_len;		/* out: the cipher's block size */
+	__u32	out_len;		/* out: tag or digest bytes */
+	char	driver[WD_KEY_NAME_MAX]; /* out: the implementation */
+	__u64	__resv[4];		/* zero */
+};
+
+#define WD_KEY_ADD_SIZE		200
+
+/* wd_key_add.type */
+enum {
+	WD_KEY_T_SKCIPHER	= 1,	/* ENCRYPT, DECRYPT */
+	WD_KEY_T_AEAD		= 2,	/* ENCRYPT, DECRYPT */
+	WD_KEY_T_HASH		= 3,	/* DIGEST */
+};
+
+/* wd_key_add.flags */
+/* served by a device's driver, not by the CPU */
+#define WD_KEY_F_HARDWARE	(1U << 0)
+/* the implementation completes asynchronously (a queue and a callback) */
+#define WD_KEY_F_ASYNC		(1U << 1)
 
 /* Compression formats (the format field of WD_COMP_ARG). */
 enum {
@@ -273,6 +374,9 @@ struct wd_sqe_desc {
  */
 #define WD_IOC_MAGIC		0xA7
 #define WD_IOC_SUBMIT		_IOWR(WD_IOC_MAGIC, 0x01, struct wd_desc)
+/* crypto devices: load a key; remove one by handle (-ENOKEY if none) */
+#define WD_IOC_KEY_ADD		_IOWR(WD_IOC_MAGIC, 0x02, struct wd_key_add)
+#define WD_IOC_KEY_REMOVE	_IOW(WD_IOC_MAGIC, 0x03, __u32)
 
 /* Request flags common to every op (sqe->file_index, low 16 bits). */
 #define WD_F_COMMON_MASK	0x0000ffffU
