@@ -22,12 +22,13 @@ pkgs=(
 	make gcc libc6-dev dwarves
 	qemu-system-x86 busybox-static cpio kmod
 	liburing-dev zlib1g-dev libzstd-dev liblz4-dev xz-utils
+	libssl-dev
 	linux-image-6.12-cloud-amd64 linux-headers-6.12-cloud-amd64
 	gnuplot-nox
 	dkms pkg-config groff-base file
 )
 if [ -n "$debug" ]; then
-	pkgs+=(linux-source-6.12 ccache flex bison bc libelf-dev libssl-dev
+	pkgs+=(linux-source-6.12 ccache flex bison bc libelf-dev
 	       xz-utils rsync python3)
 fi
 [ -z "$k72" ] || pkgs+=(debootstrap)

@@ -2,7 +2,7 @@
 /*
  * accelctl end to end: what it lists and shows must be what sysfs says,
  * in both output forms; its self-test must pass on every device (soft0,
- * and edu0 where the VM has one) and fail when the device misbehaves; its
+ * crypto0, and edu0 where the VM has one) and fail when the device misbehaves; its
  * errors must be the documented exit codes.
  *
  * Needs the tool: WD_BIN_DIR names the directory holding accelctl.
@@ -172,6 +172,42 @@ static void check_self_test(const char *dev)
 }
 
 /*
+ * crypto0: show lists each algorithm with the implementation sysfs says
+ * serves it and its providers from /proc/crypto; the self-test checks a
+ * known answer per algorithm.
+ */
+static void check_show_crypto(void)
+{
+	char out[16384], line[256], alg[64], impl[128];
+	int rc, ok = 1, n = 0;
+	FILE *f;
+
+	rc = run("show crypto0", out, sizeof(out));
+	f = fopen("/sys/class/warpdrive/crypto0/algorithms", "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		char want[256];
+
+		if (sscanf(line, "%63s %*s %127s", alg, impl) != 2)
+			continue;
+		n++;
+		snprintf(want, sizeof(want), " %s ", alg);
+		if (!strstr(out, want) || !strstr(out, impl)) {
+			wd_diag("show crypto0 lacks %s served by %s", alg, impl);
+			ok = 0;
+		}
+	}
+	if (f)
+		fclose(f);
+	wd_ok(rc == 0 && n == 7 && ok && strstr(out, "providers:"),
+	      "show crypto0: %d algorithms, each with its implementation and providers",
+	      n);
+	rc = run("--json show crypto0", out, sizeof(out));
+	wd_ok(rc == 0 && strstr(out, "\"algorithms\": [{\"name\": \"cbc(aes)\"") &&
+	      strstr(out, "\"providers\": [\""),
+	      "--json show crypto0: algorithms and providers");
+}
+
+/*
  * A device that gets things wrong must fail the self-test: edu0 made to
  * send its next write to a bus address the IOMMU refuses (its inject
  * knob) fails that COPY with -EIO, which must not pass as "ok".
@@ -207,6 +243,7 @@ int main(void)
 {
 	const char *dir = getenv("WD_BIN_DIR");
 	int edu = !access("/dev/warpdrive/edu0", F_OK);
+	int cr = !access("/dev/warpdrive/crypto0", F_OK);
 
 	if (!dir)
 		wd_skip_all("WD_BIN_DIR not set");
@@ -214,7 +251,7 @@ int main(void)
 	if (access(tool, X_OK))
 		wd_skip_all("accelctl not built");
 
-	wd_plan(11 + (edu ? 8 : 0));
+	wd_plan(11 + (edu ? 8 : 0) + (cr ? 4 : 0));
 	check_list("soft0", "cpu_sva", "-");
 	check_show();
 	check_self_test("soft0");
@@ -223,6 +260,10 @@ int main(void)
 		check_self_test("edu0");
 		check_show_edu();	/* after the self-test: dmas > 0 */
 		check_self_test_fails();
+	}
+	if (cr) {
+		check_self_test("crypto0");
+		check_show_crypto();
 	}
 	check_errors();
 	return wd_exit();

@@ -9,9 +9,11 @@
  *
  * Everything shown comes from sysfs (/sys/class/warpdrive/NAME/), which
  * anyone may read; `show` adds what the device itself reports through
- * WD_CMD_GET_FEATURES when the caller may open it. `self-test` runs every
- * op the device lists on a private ring and checks each result against
- * the CPU's.
+ * WD_CMD_GET_FEATURES when the caller may open it, and for a crypto
+ * device (crypto0) its algorithms, who serves each and every provider the
+ * kernel has (/proc/crypto). `self-test` runs every op the device lists
+ * on a private ring and checks each result against the CPU's (the crypto
+ * ops: against known answers from the standards).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -273,7 +275,9 @@ static void driver_attrs(const char *dev,
 	if (!d)
 		return;
 	while ((e = readdir(d))) {
-		if (e->d_type != DT_REG || is_core_attr(e->d_name))
+		/* algorithms is a table: show prints it on its own */
+		if (e->d_type != DT_REG || is_core_attr(e->d_name) ||
+		    !strcmp(e->d_name, "algorithms"))
 			continue;
 		if (wd_sysfs_str(dev, e->d_name, val, sizeof(val)))
 			continue;
@@ -296,6 +300,81 @@ static void json_attr(const char *attr, const char *val, int *n)
 	json_str(val);
 }
 
+/*
+ * A crypto device's algorithms: sysfs "algorithms" has a line per
+ * algorithm (name, kind, the implementation the crypto API picks, hw or
+ * cpu, sync or async); every implementation of each is in /proc/crypto.
+ */
+static void show_algorithms(const char *name)
+{
+	char path[PATH_MAX], line[256], alg[64], kind[16], impl[128];
+	char hw[8], mode[8], pname[128] = "", pdrv[128] = "";
+	char pmod[64] = "", prio[16] = "";
+	FILE *f, *pc;
+	int n = 0, m;
+
+	snprintf(path, sizeof(path), SYSFS_DIR "/%s/algorithms", name);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	if (json)
+		printf(", \"algorithms\": [");
+	else
+		printf("  algorithms         (the crypto API's choice; every provider)\n");
+	while (fgets(line, sizeof(line), f)) {
+		m = sscanf(line, "%63s %15s %127s %7s %7s", alg, kind, impl, hw,
+			   mode);
+		if (m < 3)
+			continue;
+		if (m < 5)
+			hw[0] = mode[0] = '\0';
+		if (json) {
+			printf("%s{\"name\": ", n++ ? ", " : "");
+			json_str(alg);
+			printf(", \"kind\": ");
+			json_str(kind);
+			printf(", \"driver\": ");
+			json_str(impl);
+			printf(", \"hardware\": %s, \"providers\": [",
+			       strcmp(hw, "hw") ? "false" : "true");
+		} else {
+			printf("    %-14s %-9s %s%s%s%s%s\n", alg, kind, impl,
+			       m == 5 ? " (" : "", m == 5 ? hw : "",
+			       m == 5 ? ", " : "", m == 5 ? mode : "");
+			if (m == 5)
+				printf("    %-14s %-9s", "", "providers:");
+		}
+		pc = fopen("/proc/crypto", "r");
+		m = 0;
+		while (pc && fgets(line, sizeof(line), pc)) {
+			if (sscanf(line, "name : %127s", pname) == 1 ||
+			    sscanf(line, "driver : %127s", pdrv) == 1 ||
+			    sscanf(line, "module : %63s", pmod) == 1 ||
+			    sscanf(line, "priority : %15s", prio) == 1)
+				continue;
+			if (strncmp(line, "internal", 8) || !strstr(line, "no") ||
+			    strcmp(pname, alg))
+				continue;
+			if (json) {
+				printf("%s", m++ ? ", " : "");
+				json_str(pdrv);
+			} else {
+				printf(" %s%s[%s, %s]", m++ ? "" : "", pdrv,
+				       pmod, prio);
+			}
+		}
+		if (pc)
+			fclose(pc);
+		if (json)
+			printf("]}");
+		else if (hw[0])
+			printf("%s\n", m ? "" : " -");
+	}
+	fclose(f);
+	if (json)
+		printf("]");
+}
+
 static int cmd_show(const char *name)
 {
 	struct wd_features f;
@@ -315,7 +394,9 @@ static int cmd_show(const char *name)
 		json_info(&di);
 		printf(", \"driver_attrs\": {");
 		driver_attrs(name, json_attr, &n);
-		printf("}, \"features\": ");
+		printf("}");
+		show_algorithms(name);
+		printf(", \"features\": ");
 		if (ret < 0)
 			printf("{\"error\": \"%s\"}", strerror(-ret));
 		else
@@ -353,6 +434,7 @@ static int cmd_show(const char *name)
 	driver_attrs(name, print_attr, &n);
 	if (!n)
 		printf("    (none)\n");
+	show_algorithms(name);
 	if (ret < 0)
 		printf("  %-18s cannot open the device: %s\n", "features",
 		       strerror(-ret));
@@ -564,6 +646,124 @@ static void test_compression(struct selftest *t, unsigned int len,
 	       format <= WD_COMP_GZIP ? ", zlib agrees" : "");
 }
 
+/* ---- self-test: crypto ---- */
+
+static size_t unhex(const char *h, uint8_t *out)
+{
+	size_t n = 0;
+	unsigned int v;
+
+	while (h[0] && h[1] && sscanf(h, "%2x", &v) == 1) {
+		out[n++] = v;
+		h += 2;
+	}
+	return n;
+}
+
+/* One known answer per algorithm, from its standard (see selftests/crypto) */
+static const struct crypto_kat {
+	const char *alg, *key, *iv, *aad, *pt, *ct, *tag;
+} crypto_kats[] = {
+	/* NIST SP 800-38A F.2.1, F.5.1 */
+	{ "cbc(aes)", "2b7e151628aed2a6abf7158809cf4f3c",
+	  "000102030405060708090a0b0c0d0e0f", "",
+	  "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51",
+	  "7649abac8119b246cee98e9b12e9197d5086cb9b507219ee95db113a917678b2",
+	  "" },
+	{ "ctr(aes)", "2b7e151628aed2a6abf7158809cf4f3c",
+	  "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff", "",
+	  "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51",
+	  "874d6191b620e3261bef6864990db6ce9806f66b7970fdff8617187bb9fffdff",
+	  "" },
+	/* IEEE 1619 XTS-AES-128 vector 2 */
+	{ "xts(aes)", "1111111111111111111111111111111122222222222222222222222222222222",
+	  "33333333330000000000000000000000", "",
+	  "4444444444444444444444444444444444444444444444444444444444444444",
+	  "c454185e6a16936e39334038acef838bfb186fff7480adc4289382ecd6d394f0",
+	  "" },
+	/* the GCM specification's test case 4 */
+	{ "gcm(aes)", "feffe9928665731c6d6a8f9467308308",
+	  "cafebabefacedbaddecaf888", "feedfacedeadbeeffeedfacedeadbeefabaddad2",
+	  "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72"
+	  "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39",
+	  "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e"
+	  "21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091",
+	  "5bc94fbc3221a5db94fae95ae7121a47" },
+	/* FIPS 180-4 "abc"; RFC 4231 test case 2 (ct: the digest) */
+	{ "sha256", "", NULL, NULL, "abc",
+	  "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+	  NULL },
+	{ "sha512", "", NULL, NULL, "abc",
+	  "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
+	  "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f",
+	  NULL },
+	{ "hmac(sha256)", "4a656665", NULL, NULL,
+	  "what do ya want for nothing?",
+	  "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+	  NULL },
+};
+
+static void test_crypto(struct selftest *t, const struct crypto_kat *k)
+{
+	uint8_t key[64], iv[16], aad[64], pt[64], ct[64], tag[64], otag[64];
+	size_t kl = unhex(k->key, key), il, al, pl, tl, i;
+	struct wd_key_add info;
+	struct wd_crypt p;
+	int h, r, r2, ok;
+
+	h = io_uring_accel_key_add(t->fd, k->alg, kl ? key : NULL, kl, 0,
+				   &info);
+	if (h < 0) {
+		report(t, h == -ENOENT, "%s: %s", k->alg, h == -ENOENT ?
+		       "no implementation in this kernel" : strerror(-h));
+		return;
+	}
+	if (!k->iv) {
+		pl = strlen(k->pt);
+		tl = unhex(k->ct, tag);
+		memcpy(t->a, k->pt, pl);
+		wd_crypt_prep(&p, h, NULL, 0, NULL, 0, otag);
+		io_uring_prep_accel_digest(sqe_of(t), t->fd, t->a, pl, &p, 0);
+		r = run1(t, NULL);
+		report(t, r == (int)tl && !memcmp(otag, tag, tl),
+		       "%s on %s (%s): known answer (%d)", k->alg, info.driver,
+		       info.flags & WD_KEY_F_HARDWARE ? "hw" : "cpu", r);
+		io_uring_accel_key_remove(t->fd, h);
+		return;
+	}
+	il = unhex(k->iv, iv);
+	al = unhex(k->aad, aad);
+	pl = unhex(k->pt, pt);
+	tl = unhex(k->tag, tag);
+	unhex(k->ct, ct);
+	memcpy(t->a, pt, pl);
+	wd_crypt_prep(&p, h, iv, il, al ? aad : NULL, al, tl ? otag : NULL);
+	io_uring_prep_accel_encrypt(sqe_of(t), t->fd, t->b, t->a, pl, &p);
+	r = run1(t, NULL);
+	ok = r == (int)pl && !memcmp(t->b, ct, pl) &&
+	     (!tl || !memcmp(otag, tag, tl));
+	memcpy(t->a, ct, pl);
+	wd_crypt_prep(&p, h, iv, il, al ? aad : NULL, al, tl ? tag : NULL);
+	io_uring_prep_accel_decrypt(sqe_of(t), t->fd, t->c, t->a, pl, &p);
+	r2 = run1(t, NULL);
+	ok &= r2 == (int)pl && !memcmp(t->c, pt, pl);
+	if (tl) {
+		/* a tag that does not verify releases nothing */
+		tag[0] ^= 1;
+		memset(t->d, 0, pl);
+		io_uring_prep_accel_decrypt(sqe_of(t), t->fd, t->d, t->a, pl,
+					    &p);
+		ok &= run1(t, NULL) == -EBADMSG;
+		for (i = 0; i < pl; i++)
+			ok &= !t->d[i];
+	}
+	report(t, ok, "%s on %s (%s): known answer both ways%s (%d, %d)",
+	       k->alg, info.driver,
+	       info.flags & WD_KEY_F_HARDWARE ? "hw" : "cpu",
+	       tl ? ", a bad tag refused" : "", r, r2);
+	io_uring_accel_key_remove(t->fd, h);
+}
+
 static int has_word(const char *list, const char *word)
 {
 	size_t n = strlen(word);
@@ -658,6 +858,10 @@ static int cmd_self_test(const char *name)
 			if (has_word(di.formats, format_names[i]))
 				test_compression(&t, len / 2, i,
 						 has_word(di.ops, "decompress"));
+	if (has_word(di.ops, "encrypt"))
+		for (i = 0; i < sizeof(crypto_kats) / sizeof(crypto_kats[0]);
+		     i++)
+			test_crypto(&t, &crypto_kats[i]);
 
 	if (json)
 		printf("], \"passed\": %d, \"failed\": %d}\n", t.passed,
@@ -684,9 +888,12 @@ static void usage(FILE *out)
 		"                  NUMA node, requests submitted, in flight and failed,\n"
 		"                  compression formats, ops\n"
 		"  show NAME       one device in detail: capabilities, counters, the\n"
-		"                  driver's own attributes, what the device reports\n"
+		"                  driver's own attributes, what the device reports;\n"
+		"                  for crypto0 each algorithm, the implementation\n"
+		"                  that serves it and every provider the kernel has\n"
 		"  self-test NAME  run every op the device lists on a private ring and\n"
-		"                  check each result against the CPU's; exits 1 on\n"
+		"                  check each result against the CPU's (crypto ops:\n"
+		"                  against the standards' known answers); exits 1 on\n"
 		"                  any failure\n"
 		"\n"
 		"Options:\n"

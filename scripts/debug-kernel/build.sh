@@ -64,6 +64,10 @@ if [ ! -f "$out/.wd-built" ] || [ "$out/.config" -nt "$out/.wd-built" ]; then
 	echo "debug-kernel: building in $out ($jobs jobs)" >&2
 	export CCACHE_DIR=${CCACHE_DIR:-$cache/ccache}
 	mk bzImage modules >&2
+	# the few drivers built as modules, where the lab's initramfs
+	# finds them (as it finds a distribution kernel's)
+	rm -rf "$out/modroot"
+	mk INSTALL_MOD_PATH="$out/modroot" modules_install >&2
 	touch "$out/.wd-built"
 fi
 echo "$out"

@@ -24,10 +24,17 @@ mirror=${WD_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 refresh=
 [ "${1:-}" = --refresh ] && refresh=1
 
+# What the root holds besides the kernel; a root made with fewer gets the
+# rest installed on its next use (its .wd-pkgs records what it has).
+pkgs="make gcc libc6-dev pkg-config kmod file dkms liburing-dev zlib1g-dev
+libzstd-dev liblz4-dev libssl-dev"
+pkgs=$(echo $pkgs)
+have_pkgs() { [ "$(cat "$root/.wd-pkgs" 2>/dev/null)" = "$pkgs" ]; }
+
 die() { echo "k72-root: $*" >&2; exit 1; }
 in_root() { chroot "$root" env DEBIAN_FRONTEND=noninteractive LC_ALL=C "$@"; }
 
-if [ -s "$stamp" ] && [ -z "$refresh" ]; then
+if [ -s "$stamp" ] && [ -z "$refresh" ] && have_pkgs; then
 	echo "$root $(cat "$stamp")"
 	exit 0
 fi
@@ -37,7 +44,7 @@ mkdir -p "$cache"
 # one maker at a time; a second waits and then finds the root made
 exec 9> "$cache/k72-root.lock"
 flock 9
-if [ -s "$stamp" ] && [ -z "$refresh" ]; then
+if [ -s "$stamp" ] && [ -z "$refresh" ] && have_pkgs; then
 	echo "$root $(cat "$stamp")"
 	exit 0
 fi
@@ -59,11 +66,11 @@ kver=$(in_root apt-cache search --names-only '^linux-headers-7\.2\.[0-9]+\+.*-cl
 	awk '{ print $1 }' | sed 's/^linux-headers-//' | sort -V | tail -n 1)
 [ -n "$kver" ] || die "no linux-headers-7.2.*-cloud-amd64 in forky"
 
-in_root apt-get install -y -q --no-install-recommends \
-	make gcc libc6-dev pkg-config kmod file dkms \
-	liburing-dev zlib1g-dev libzstd-dev liblz4-dev \
+# shellcheck disable=SC2086
+in_root apt-get install -y -q --no-install-recommends $pkgs \
 	"linux-headers-$kver" "linux-binary-$kver" "linux-modules-$kver" >&2 ||
 	die "installing the 7.2 kernel and tools in the root failed"
 [ -r "$root/usr/lib/modules/$kver/vmlinuz" ] || die "no vmlinuz for $kver in the root"
 echo "$kver" > "$stamp"
+echo "$pkgs" > "$root/.wd-pkgs"
 echo "$root $kver"

@@ -21,7 +21,9 @@ stock)
 debug)
 	kdir=$("$WD_ROOT/scripts/debug-kernel/build.sh")
 	kernel=$kdir/arch/x86/boot/bzImage
-	kmoddir=		# everything we use is built in
+	# nearly everything is built in; the rest (virtio_crypto, a module
+	# as distributions build it) is installed beside the build
+	kmoddir=$(ls -d "$kdir"/modroot/lib/modules/* 2>/dev/null | head -n 1)
 	;;
 k72)
 	read -r root kver < <("$WD_ROOT/scripts/k72/root.sh") ||
