@@ -39,6 +39,9 @@
 #include <liburing.h>
 #include <liburing-accel.h>
 #include <zlib.h>
+#include <linux/if_alg.h>
+#include <openssl/evp.h>
+#include <sys/socket.h>
 #include "wd-tool.h"
 
 #define DESCS		64	/* descriptors per batch SQE */
@@ -1022,6 +1025,261 @@ static void bench_edu(void)
 	close(efd);
 }
 
+/* ---- crypto: crypto0 against AF_ALG and OpenSSL ------------------------------ */
+
+enum { CR_GCM, CR_SHA256 };
+
+struct cr_result {
+	double mbs;		/* MB/s */
+	double cpu_per_mb;	/* submitting thread's CPU ms per MB */
+	int bad;
+};
+
+static const uint8_t cr_key[16] = { 0x2b, 0x7e, 0x15, 0x16, 0x28, 0xae };
+static const uint8_t cr_iv[12] = { 0xca, 0xfe, 0xba, 0xbe };
+
+static struct cr_result cr_finish(double t, double cpu, long long bytes,
+				  int bad)
+{
+	struct cr_result r;
+
+	t = wd_now() - t;
+	cpu = thread_cpu() - cpu;
+	r.mbs = bytes / t / 1e6;
+	r.cpu_per_mb = cpu * 1e3 / (bytes / 1e6);
+	r.bad = bad;
+	return r;
+}
+
+/*
+ * crypto0, up to @qd requests in flight, each on its own key of @keys (a
+ * digest key takes one request at a time).
+ */
+static struct cr_result cr_warpdrive(int cfd, const int *keys, int kind,
+				     unsigned int size, unsigned int qd)
+{
+	struct wd_crypt p[8];
+	uint8_t tags[8][64];
+	struct io_uring ring;
+	struct io_uring_cqe *cqe;
+	long long bytes = 0;
+	unsigned int inflight = 0, busy = 0, i;
+	double t, cpu, end;
+	int bad = 0;
+
+	ring_init(&ring, 16, 0);
+	t = wd_now();
+	cpu = thread_cpu();
+	end = t + secs;
+	for (;;) {
+		while (inflight < qd && wd_now() < end) {
+			struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+
+			/* a free slot: its key, buffers and tag are unused */
+			for (i = 0; busy & (1U << i); i++)
+				;
+			busy |= 1U << i;
+			wd_crypt_prep(&p[i], keys[i], kind == CR_GCM ? cr_iv : NULL,
+				      kind == CR_GCM ? 12 : 0, NULL, 0, tags[i]);
+			if (kind == CR_GCM)
+				io_uring_prep_accel_encrypt(sqe, cfd,
+							    dst + (size_t)i * size,
+							    src + (size_t)i * size,
+							    size, &p[i]);
+			else
+				io_uring_prep_accel_digest(sqe, cfd,
+							   src + (size_t)i * size,
+							   size, &p[i], 0);
+			sqe->user_data = i;
+			inflight++;
+		}
+		if (!inflight)
+			break;
+		io_uring_submit_and_wait(&ring, 1);
+		while (!io_uring_peek_cqe(&ring, &cqe)) {
+			if (cqe->res < 0 ||
+			    (kind == CR_GCM && cqe->res != (int)size))
+				bad++;
+			bytes += size;
+			busy &= ~(1U << cqe->user_data);
+			io_uring_cqe_seen(&ring, cqe);
+			inflight--;
+		}
+	}
+	io_uring_queue_exit(&ring);
+	return cr_finish(t, cpu, bytes, bad);
+}
+
+/* AF_ALG, one operation at a time, as its users run it. */
+static struct cr_result cr_afalg(int kind, unsigned int size)
+{
+	struct sockaddr_alg sa = { .salg_family = AF_ALG };
+	char cbuf[CMSG_SPACE(4) + CMSG_SPACE(sizeof(struct af_alg_iv) + 12) +
+		  CMSG_SPACE(4)] = { 0 };
+	struct cr_result r = { .bad = 1 };
+	long long bytes = 0;
+	int tfm, op, bad = 0, big = 8 << 20;
+	double t, cpu, end;
+
+	strcpy((char *)sa.salg_type, kind == CR_GCM ? "aead" : "hash");
+	strcpy((char *)sa.salg_name, kind == CR_GCM ? "gcm(aes)" : "sha256");
+	tfm = socket(AF_ALG, SOCK_SEQPACKET, 0);
+	if (tfm < 0 || bind(tfm, (struct sockaddr *)&sa, sizeof(sa)))
+		return r;
+	if (kind == CR_GCM &&
+	    (setsockopt(tfm, SOL_ALG, ALG_SET_KEY, cr_key, 16) ||
+	     setsockopt(tfm, SOL_ALG, ALG_SET_AEAD_AUTHSIZE, NULL, 16)))
+		return r;
+	op = accept(tfm, NULL, 0);
+	if (op < 0)
+		return r;
+	/* a whole 1 MiB AEAD must fit in the socket's buffer (root may) */
+	setsockopt(op, SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof(big));
+	setsockopt(op, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big));
+	t = wd_now();
+	cpu = thread_cpu();
+	end = t + secs;
+	while (wd_now() < end) {
+		ssize_t n;
+
+		if (kind == CR_GCM) {
+			struct iovec iov = { src, size };
+			struct msghdr msg = {
+				.msg_control = cbuf,
+				.msg_controllen = sizeof(cbuf),
+				.msg_iov = &iov, .msg_iovlen = 1,
+			};
+			struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+			struct af_alg_iv *aiv;
+
+			c->cmsg_level = SOL_ALG;
+			c->cmsg_type = ALG_SET_OP;
+			c->cmsg_len = CMSG_LEN(4);
+			*(uint32_t *)CMSG_DATA(c) = ALG_OP_ENCRYPT;
+			c = CMSG_NXTHDR(&msg, c);
+			c->cmsg_level = SOL_ALG;
+			c->cmsg_type = ALG_SET_IV;
+			c->cmsg_len = CMSG_LEN(sizeof(*aiv) + 12);
+			aiv = (struct af_alg_iv *)CMSG_DATA(c);
+			aiv->ivlen = 12;
+			memcpy(aiv->iv, cr_iv, 12);
+			c = CMSG_NXTHDR(&msg, c);
+			c->cmsg_level = SOL_ALG;
+			c->cmsg_type = ALG_SET_AEAD_ASSOCLEN;
+			c->cmsg_len = CMSG_LEN(4);
+			*(uint32_t *)CMSG_DATA(c) = 0;
+			n = sendmsg(op, &msg, 0);
+			if (n == (ssize_t)size)
+				n = read(op, dst, size + 16) - 16;
+		} else {
+			n = write(op, src, size);
+			if (n == (ssize_t)size)
+				n = read(op, dst, 32) == 32 ? (ssize_t)size : -1;
+		}
+		bad += n != (ssize_t)size;
+		if (n != (ssize_t)size)
+			break;
+		bytes += size;
+	}
+	close(op);
+	close(tfm);
+	return cr_finish(t, cpu, bytes, bad);
+}
+
+/* OpenSSL on the submitting thread. */
+static struct cr_result cr_openssl(int kind, unsigned int size)
+{
+	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+	long long bytes = 0;
+	double t = wd_now(), cpu = thread_cpu(), end = t + secs;
+	unsigned char md[32], tag[16];
+	int n, bad = 0;
+
+	while (wd_now() < end) {
+		if (kind == CR_GCM) {
+			bad += !EVP_EncryptInit_ex(c, EVP_aes_128_gcm(), NULL,
+						   cr_key, cr_iv) ||
+			       !EVP_EncryptUpdate(c, dst, &n, src, size) ||
+			       !EVP_EncryptFinal_ex(c, dst + n, &n) ||
+			       !EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG,
+						    16, tag);
+		} else {
+			bad += !EVP_Digest(src, size, md, NULL, EVP_sha256(),
+					   NULL);
+		}
+		bytes += size;
+	}
+	EVP_CIPHER_CTX_free(c);
+	return cr_finish(t, cpu, bytes, bad);
+}
+
+static void bench_crypto(void)
+{
+	static const unsigned int sizes[] = { 4096, 65536, 1 << 20 };
+	static const char *const names[] = { "AES-128-GCM encrypt", "SHA-256" };
+	int cfd = io_uring_accel_open("crypto0", O_RDWR);
+	unsigned int s, round;
+	int kind;
+
+	if (cfd < 0) {
+		printf("\n7. (no crypto0: the crypto comparison is skipped)\n");
+		return;
+	}
+	printf("\n7. crypto0 against AF_ALG and OpenSSL on the submitting thread (best of 3 interleaved rounds)\n");
+	printf("%-20s %8s %-26s %9s %9s %9s %7s %7s %13s\n", "op", "size",
+	       "crypto0 implementation", "crypto0", "AF_ALG", "OpenSSL",
+	       "vs AF", "vs SSL", "CPU ms/MB");
+	printf("%-20s %8s %-26s %9s %9s %9s %7s %7s %13s\n", "", "", "",
+	       "MB/s", "MB/s", "MB/s", "", "", "wd/af/ssl");
+	for (kind = CR_GCM; kind <= CR_SHA256; kind++) {
+		struct wd_key_add info;
+		int keys[4];
+
+		for (s = 0; s < 4; s++) {
+			keys[s] = io_uring_accel_key_add(cfd, kind == CR_GCM ?
+							 "gcm(aes)" : "sha256",
+							 kind == CR_GCM ? cr_key : NULL,
+							 kind == CR_GCM ? 16 : 0, 0,
+							 &info);
+			if (keys[s] < 0)
+				die("crypto0 key", keys[s]);
+		}
+		for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+			struct cr_result w = { 0 }, a = { 0 }, o = { 0 }, x;
+
+			for (round = 0; round < 3; round++) {
+				x = cr_warpdrive(cfd, keys, kind, sizes[s], 4);
+				if (x.mbs > w.mbs || x.bad)
+					w = x;
+				x = cr_afalg(kind, sizes[s]);
+				if (x.mbs > a.mbs || x.bad)
+					a = x;
+				x = cr_openssl(kind, sizes[s]);
+				if (x.mbs > o.mbs || x.bad)
+					o = x;
+			}
+			printf("%-20s %8u %-26.26s %9.1f %9.1f %9.1f %6.2fx %6.2fx %4.1f/%4.1f/%4.1f%s\n",
+			       names[kind], sizes[s], info.driver, w.mbs, a.mbs,
+			       o.mbs, a.mbs > 0 ? w.mbs / a.mbs : 0,
+			       o.mbs > 0 ? w.mbs / o.mbs : 0, w.cpu_per_mb,
+			       a.cpu_per_mb, o.cpu_per_mb,
+			       w.bad || a.bad || o.bad ? "  FAILED" : "");
+			record("crypto", "\"op\": \"%s\", \"size\": %u, "
+			       "\"driver\": \"%s\", \"wd_mbs\": %.2f, "
+			       "\"afalg_mbs\": %.2f, \"openssl_mbs\": %.2f, "
+			       "\"wd_cpu_ms_per_mb\": %.3f, "
+			       "\"afalg_cpu_ms_per_mb\": %.3f, "
+			       "\"openssl_cpu_ms_per_mb\": %.3f, \"failed\": %d",
+			       names[kind], sizes[s], info.driver, w.mbs, a.mbs,
+			       o.mbs, w.cpu_per_mb, a.cpu_per_mb, o.cpu_per_mb,
+			       w.bad || a.bad || o.bad);
+		}
+		for (s = 0; s < 4; s++)
+			io_uring_accel_key_remove(cfd, keys[s]);
+	}
+	close(cfd);
+}
+
 /* ---- the targets ---------------------------------------------------------- */
 
 static void target(const char *what, double measured, const char *unit,
@@ -1090,12 +1348,14 @@ static void usage(FILE *f)
 		"usage: wd-bench [-d DEVICE] [-s SECONDS] [--section NAME] [--json FILE] [--dat FILE]\n"
 		"Measure WarpDrive side by side with io_uring's own floor and with\n"
 		"the CPU: ring paths, 64-byte COPYs, sizes and queue depths, engine\n"
-		"threads, submitter CPU, latency, and edu0 where present; then the\n"
-		"performance targets with the ratios measured.\n"
+		"threads, submitter CPU, latency, edu0 where present, and crypto0\n"
+		"against AF_ALG and OpenSSL; then the performance targets with the\n"
+		"ratios measured.\n"
 		"  -d, --device NAME   a CPU-SVA device (default soft0)\n"
 		"  -s, --seconds N     seconds per measurement (default 0.3)\n"
 		"  -S, --section NAME  only that section, no targets: ring, copy64,\n"
-		"                      sizes, engines, cpu, latency, fairness, edu\n"
+		"                      sizes, engines, cpu, latency, fairness, edu,\n"
+		"                      crypto\n"
 		"  -j, --json FILE     every figure as JSON\n"
 		"  -D, --dat FILE      the chart's data (gnuplot, scripts/bench/chart.gp)\n"
 		"  -h, --help          this text\n");
@@ -1132,6 +1392,11 @@ static void section_edu(FILE *dat __attribute__((unused)))
 	bench_edu();
 }
 
+static void section_crypto(FILE *dat __attribute__((unused)))
+{
+	bench_crypto();
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -1157,6 +1422,7 @@ int main(int argc, char **argv)
 		{ "latency", section_latency },
 		{ "fairness", section_fairness },
 		{ "edu", section_edu },
+		{ "crypto", section_crypto },
 	};
 	const char *only = NULL;
 	FILE *dat = NULL;

@@ -971,7 +971,7 @@ static long wd_cr_ioctl(struct wd_device *wdev, void *file_priv,
 
 static const struct wd_ops wd_cr_ops = {
 	.owner		= THIS_MODULE,
-	.name		= "warpdrive_crypto",
+	.name		= "crypto",
 	.submit		= wd_cr_submit,
 	.open		= wd_cr_open,
 	.release	= wd_cr_release,
