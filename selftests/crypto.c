@@ -18,9 +18,11 @@
  */
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
-#include "wd_uring.h"
+#include <poll.h>
+#include "wd_tenant.h"
 
 #define DEV		"crypto0"
 #define BUF_LEN		(1 << 20)
@@ -555,7 +557,6 @@ static void test_keys(void)
 	unsigned char key[32] = { 7 }, iv[16] = { 0 };
 	struct wd_key_add info;
 	int h, h2, fd2, r, i, n, saved;
-	char drv[64];
 
 	r = io_uring_accel_key_add(fd, "md5", NULL, 0, 0, NULL);
 	h = io_uring_accel_key_add(fd, "nosuch(alg)", NULL, 0, 0, NULL);
@@ -575,7 +576,6 @@ static void test_keys(void)
 	      "keys: cbc(aes) loaded: handle %d, served by %s (%s, %s)", h,
 	      info.driver, info.flags & WD_KEY_F_HARDWARE ? "hw" : "cpu",
 	      info.flags & WD_KEY_F_ASYNC ? "async" : "sync");
-	snprintf(drv, sizeof(drv), "%s", info.driver);
 
 	/* another file of the same device cannot name it */
 	fd2 = io_uring_accel_open(DEV, O_RDWR);
@@ -621,17 +621,23 @@ static void test_keys(void)
 	/* bounded: keys_max per file */
 	saved = wd_sysfs_read(DEV, "keys_max");
 	wd_sysfs_write(DEV, "keys_max", 4);
-	for (i = 0, n = 0; i < 6; i++)
-		if (io_uring_accel_key_add(fd, "ctr(aes)", key, 16, 0,
-					   NULL) > 0)
-			n++;
-	r = io_uring_accel_key_add(fd, "ctr(aes)", key, 16, 0, NULL);
-	wd_sysfs_write(DEV, "keys_max", saved);
+	{
+		int hs[6];
+
+		for (i = 0, n = 0; i < 6; i++) {
+			hs[i] = io_uring_accel_key_add(fd, "ctr(aes)", key, 16,
+						       0, NULL);
+			n += hs[i] > 0;
+		}
+		r = io_uring_accel_key_add(fd, "ctr(aes)", key, 16, 0, NULL);
+		wd_sysfs_write(DEV, "keys_max", saved);
+		for (i = 0; i < 6; i++)
+			if (hs[i] > 0)
+				io_uring_accel_key_remove(fd, hs[i]);
+	}
 	wd_ok(n == 4 && r == -ENOSPC,
 	      "keys: a file holds keys_max (4) keys, the next gets -ENOSPC (%d, %d)",
 	      n, r);
-	for (i = 1; i < 64; i++)
-		io_uring_accel_key_remove(fd, i);
 }
 
 static void test_bad_input(void)
@@ -786,6 +792,267 @@ static void test_lifetime(void)
 	      "lifetime: a file and ring closed with 8 GCM requests in flight: the device goes idle");
 }
 
+#define FUZZ_N		3000
+#define FUZZ_QD		8	/* the ring's size */
+
+static volatile int fuzz_stop, fuzz_last;
+static int ffd;
+static unsigned char *fuzz_ro, *fuzz_hole;
+
+/* Keys come and go on the fuzzed file: the newest handle in fuzz_last. */
+static void *key_churn(void *arg)
+{
+	static const char *const algs[] = {
+		"cbc(aes)", "ctr(aes)", "xts(aes)", "gcm(aes)", "sha256",
+		"hmac(sha256)",
+	};
+	unsigned char key[32] = { 0x42 };
+	unsigned int n = 0;
+	int h;
+
+	(void)arg;
+	while (!fuzz_stop) {
+		const char *alg = algs[n % 6];
+		int plain = !strcmp(alg, "sha256");
+
+		h = io_uring_accel_key_add(ffd, alg, plain ? NULL : key,
+					   plain ? 0 :
+					   (strstr(alg, "xts") ? 32 : 16),
+					   0, NULL);
+		if (h > 0)
+			fuzz_last = h;
+		/* keep about eight: remove one of the older ones */
+		io_uring_accel_key_remove(ffd, fuzz_last - 8 - rnd(4));
+		n++;
+		usleep(500);
+	}
+	return NULL;
+}
+
+static __u64 fuzz_ptr(unsigned char *valid)
+{
+	switch (rnd(8)) {
+	case 0:
+		return 0;
+	case 1:
+		return (__u64)(unsigned long)fuzz_hole;
+	case 2:
+		return (__u64)(unsigned long)fuzz_ro;
+	case 3:
+		return 0xffffffff81000000ULL;
+	default:
+		return (__u64)(unsigned long)(valid + rnd(4096));
+	}
+}
+
+/*
+ * One request: half of them plausible (a recent key, whole blocks, the
+ * IV's own length, valid buffers), the rest with anything in any field.
+ */
+static void fuzz_prep(struct io_uring_sqe *sqe, struct wd_crypt *c)
+{
+	int sane = rnd(2);
+	unsigned int cmd = WD_CMD_ENCRYPT + rnd(3);
+	__u32 len = rnd(4) ? rnd(65536) : rnd(64);
+	__u64 src = (__u64)(unsigned long)(bufa + rnd(4096));
+	__u64 dst = (__u64)(unsigned long)(bufb + rnd(4096));
+
+	memset(c, 0, sizeof(*c));
+	c->key = fuzz_last - rnd(sane ? 6 : 20);
+	if (sane) {
+		len = (len & ~15U) ?: 16;
+		RAND_bytes(c->iv, 12);
+		if (rnd(2)) {
+			c->aad_len = rnd(64);
+			c->aad = c->aad_len ? src : 0;
+		}
+		if (rnd(2))
+			c->out = (__u64)(unsigned long)(bufc + 8192 + rnd(4096));
+		io_uring_prep_accel_cmd(sqe, ffd, cmd, 0, src, len,
+					cmd == WD_CMD_DIGEST ? 0 : dst,
+					(__u64)(unsigned long)c);
+		return;
+	}
+	RAND_bytes(c->iv, rnd(17));
+	if (rnd(2)) {
+		c->aad_len = rnd(3) ? rnd(64) : rnd(8192);
+		c->aad = fuzz_ptr(bufc);
+	}
+	if (rnd(3))
+		c->out = fuzz_ptr(bufc + 8192);
+	if (!rnd(20))
+		c->__resv[rnd(3)] = 1;
+	io_uring_prep_accel_cmd(sqe, ffd, cmd, rnd(4) ? 0 : WD_DIGEST_F_MORE,
+				rnd(6) ? src : fuzz_ptr(bufa), len,
+				cmd == WD_CMD_DIGEST ? 0 :
+				rnd(6) ? dst : fuzz_ptr(bufb),
+				rnd(10) ? (__u64)(unsigned long)c :
+				fuzz_ptr(bufc));
+}
+
+/*
+ * Fuzz, with keys coming and going: random crypto requests while another
+ * thread adds and removes keys on the same file, which is then closed
+ * with its keys. Every CQE is a result or a documented errno, each
+ * request gets one, and the device goes idle.
+ */
+static void test_fuzz(void)
+{
+	struct wd_crypt p[FUZZ_QD];
+	struct io_uring fr;
+	pthread_t churn;
+	int i, j, done = 0, odd = 0, oks = 0, r;
+	struct io_uring_cqe *cqe;
+
+	ffd = io_uring_accel_open(DEV, O_RDWR);
+	io_uring_queue_init(FUZZ_QD, &fr, 0);
+	fuzz_ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
+	fuzz_hole = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
+	pthread_create(&churn, NULL, key_churn, NULL);
+	for (i = 0; i < FUZZ_N; i += FUZZ_QD) {
+		for (j = 0; j < FUZZ_QD; j++)
+			fuzz_prep(io_uring_get_sqe(&fr), &p[j]);
+		if (io_uring_submit(&fr) != FUZZ_QD)
+			break;
+		for (j = 0; j < FUZZ_QD; j++) {
+			struct __kernel_timespec ts = { .tv_sec = 120 };
+
+			if (io_uring_wait_cqe_timeout(&fr, &cqe, &ts))
+				break;
+			r = cqe->res;
+			done++;
+			oks += r >= 0;
+			if (r < 0 && r != -EINVAL && r != -EFAULT &&
+			    r != -ENOKEY && r != -EBADMSG && r != -EBUSY &&
+			    r != -EPIPE) {
+				if (odd++ < 5)
+					wd_diag("fuzz: unexpected %d", r);
+			}
+			io_uring_cqe_seen(&fr, cqe);
+		}
+	}
+	fuzz_stop = 1;
+	pthread_join(churn, NULL);
+	io_uring_queue_exit(&fr);
+	close(ffd);
+	wd_ok(done == FUZZ_N && oks > 0 && !odd &&
+	      wd_wait_idle(DEV, 20000) == 0,
+	      "fuzz: %d random requests with keys added and removed meanwhile: %d succeeded, the rest documented errors (%d odd), idle after the file closed with its keys",
+	      done, oks, odd);
+	munmap(fuzz_ro, 4096);
+	munmap(fuzz_hole, 4096);
+}
+
+/*
+ * The digest's destination in a userfaultfd range nobody serves: the
+ * submitter may wait for it, as read(2) would, but not holding its ring's
+ * lock. Another thread's NOP on the same ring completes meanwhile (it
+ * did not when the digest was copied out in the CQE's task work, under
+ * that lock), and once the page is served the digest lands in it.
+ */
+struct uffd_case {
+	int uffd;
+	void *area;
+	struct io_uring *ring;
+	volatile int faulted, ring_moved, resolved;
+	int nop_res, nop_first;
+};
+
+static void *uffd_resolver(void *arg)
+{
+	struct uffd_case *u = arg;
+	struct pollfd pfd = { .fd = u->uffd, .events = POLLIN };
+	struct uffdio_zeropage zp;
+	struct uffd_msg msg;
+	double end;
+
+	if (poll(&pfd, 1, 120000) != 1 ||
+	    read(u->uffd, &msg, sizeof(msg)) != sizeof(msg))
+		return NULL;
+	u->faulted = 1;
+	end = wd_now_ms() + 20000;
+	while (!u->ring_moved && wd_now_ms() < end)
+		usleep(10000);
+	u->resolved = 1;
+	zp = (struct uffdio_zeropage){
+		.range = { .start = (unsigned long)u->area, .len = 4096 },
+	};
+	ioctl(u->uffd, UFFDIO_ZEROPAGE, &zp);
+	return NULL;
+}
+
+static void *uffd_other(void *arg)
+{
+	struct uffd_case *u = arg;
+	struct __kernel_timespec ts = { .tv_sec = 60 };
+	struct io_uring_cqe *cqe;
+	double end = wd_now_ms() + 120000;
+	struct io_uring_sqe *sqe;
+
+	while (!u->faulted && wd_now_ms() < end)
+		usleep(10000);
+	/* the ring has one SQ slot: the digest's, consumed, now reused */
+	sqe = io_uring_get_sqe(u->ring);
+	if (!sqe)
+		return NULL;
+	io_uring_prep_nop(sqe);
+	sqe->user_data = 2;
+	io_uring_submit(u->ring);
+	if (!io_uring_wait_cqe_timeout(u->ring, &cqe, &ts)) {
+		u->nop_res = cqe->res;
+		u->nop_first = cqe->user_data == 2 && !u->resolved;
+		io_uring_cqe_seen(u->ring, cqe);
+	}
+	u->ring_moved = 1;
+	return NULL;
+}
+
+static void test_uffd_out(void)
+{
+	struct uffd_case u = { .nop_res = 1 };
+	struct __kernel_timespec ts = { .tv_sec = 120 };
+	unsigned char md[32];
+	struct io_uring_cqe *cqe;
+	struct io_uring r1;
+	struct wd_crypt p;
+	pthread_t th, oth;
+	int h, res = 1, ok;
+
+	u.uffd = wd_uffd_range(4096, &u.area);
+	h = io_uring_accel_key_add(fd, "sha256", NULL, 0, 0, NULL);
+	u.ring = &r1;
+	if (u.uffd < 0 || h < 0 || io_uring_queue_init(1, &r1, 0)) {
+		wd_skip("no userfaultfd here", "uffd: a digest written to an unserved page (%d)",
+			u.uffd);
+		return;
+	}
+	memcpy(bufa, "abc", 3);
+	wd_crypt_prep(&p, h, NULL, 0, NULL, 0, (unsigned char *)u.area + 100);
+	io_uring_prep_accel_digest(io_uring_get_sqe(&r1), fd, bufa, 3, &p, 0);
+	pthread_create(&th, NULL, uffd_resolver, &u);
+	pthread_create(&oth, NULL, uffd_other, &u);
+	io_uring_submit(&r1);
+	pthread_join(oth, NULL);
+	/* the NOP's CQE was reaped by the other thread: this is the digest's */
+	if (!io_uring_wait_cqe_timeout(&r1, &cqe, &ts)) {
+		res = cqe->res;
+		io_uring_cqe_seen(&r1, cqe);
+	}
+	pthread_join(th, NULL);
+	unhex("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+	      md);
+	ok = u.faulted && u.nop_res == 0 && u.nop_first;
+	wd_ok(ok && res == 32 && !memcmp((unsigned char *)u.area + 100, md, 32),
+	      "uffd: a digest whose destination waits on an unserved page holds nobody's ring: another thread's NOP completes first (%d), then the digest (%d)",
+	      u.nop_res, res);
+	io_uring_queue_exit(&r1);
+	io_uring_accel_key_remove(fd, h);
+	munmap(u.area, 4096);
+	close(u.uffd);
+}
+
 int main(void)
 {
 	int i, n, passed, bad, done, total_kat = 0;
@@ -801,7 +1068,7 @@ int main(void)
 	bufc = aligned_alloc(4096, BUF_LEN);
 
 	find_impls();
-	wd_plan(2 * nr_impls + 1 + 7 + 6 + 2 + 2);
+	wd_plan(2 * nr_impls + 1 + 7 + 6 + 2 + 2 + 1 + 1);
 
 	for (i = 0; i < nr_impls; i++) {
 		struct impl *im = &impls[i];
@@ -836,6 +1103,8 @@ int main(void)
 	test_bad_input();
 	test_bad_tag();
 	test_lifetime();
+	test_fuzz();
+	test_uffd_out();
 	wd_diag("%d known-answer vectors passed on %d implementations",
 		total_kat, nr_impls);
 	io_uring_queue_exit(&ring);

@@ -272,6 +272,9 @@ long wd_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	default:
 		if (!wdev->ops->ioctl)
 			return -ENOTTY;
+		/* what a driver's ioctls set up serves requests: as they do */
+		if (!(file->f_mode & FMODE_WRITE))
+			return -EBADF;
 		/* the driver stays while the call is in it */
 		if (!wd_device_enter(wdev))
 			return -ENODEV;

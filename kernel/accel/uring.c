@@ -203,8 +203,8 @@ static void wd_uring_later_work(struct callback_head *cb)
 				     cmd : NULL, &lw->args, IO_URING_F_UNLOCKED,
 				     &rq->dma);
 	if (!ret) {
-		rq->flags |= wd_dev_pinned(wdev) && wd_op_needs_mm(lw->args.op) ?
-			     WD_REQ_DMA : 0;
+		if (wd_dev_pinned(wdev) && wd_op_needs_mm(lw->args.op))
+			rq->flags |= WD_REQ_DMA;
 		this_cpu_inc(wdev->stats->submitted);
 		ret = wdev->ops->submit(wdev, rq, &lw->args, 0);
 		if (ret)
@@ -215,9 +215,11 @@ static void wd_uring_later_work(struct callback_head *cb)
 		return;
 	wd_req_release(rq);
 	wd_uring_exit(wf, wdev);
+	/* LATER is for the issue path only: a driver bug here */
+	if (WARN_ON_ONCE(ret == WD_SUBMIT_LATER))
+		ret = -EIO;
 	/* marked at issue: only io_uring_cmd_done() ends it */
-	wd_cmd_done(cmd, ret == -ERESTARTSYS || ret == -EAGAIN ||
-		    ret == WD_SUBMIT_LATER ? -EINTR : ret,
+	wd_cmd_done(cmd, ret == -ERESTARTSYS || ret == -EAGAIN ? -EINTR : ret,
 		    0, rq->flags & WD_REQ_CQE32, IO_URING_F_UNLOCKED);
 }
 

@@ -245,7 +245,8 @@ int wd_dma_map(struct wd_dma *dma);
  *	something the user can see first (it turns it into -ENOMEM).
  *	Without NOWAIT the driver may wait for room. Return 0 once the request is the driver's
  *	(it will be passed to wd_complete() later), or a negative errno to
- *	fail it at once (the driver then never completes it).
+ *	fail it at once (the driver then never completes it), or, with
+ *	NOWAIT only, WD_SUBMIT_LATER (see there).
  * @execute: optional: run @args in the caller's context and address space,
  *	filling @rq->res and @rq->res2; may sleep and fault. The core uses it
  *	for requests of at most wdev->inline_max bytes, when handing them to
@@ -276,7 +277,9 @@ int wd_dma_map(struct wd_dma *dma);
  *	context in the submitter's task (or the ioctl caller), before the
  *	result is posted: copy results to user memory (only with @deliver:
  *	the submitter's address space is current and it still wants them)
- *	and free @rq->priv. May change @rq->res and may sleep.
+ *	and free @rq->priv. May change @rq->res and may sleep, but may run
+ *	under the ring's lock (io_uring task work): never fault on user
+ *	memory there; write to pages pinned at submit instead.
  * @poll: optional: look for finished work (a ring set up with
  *	IORING_SETUP_IOPOLL calls it while it waits) and wd_complete() what
  *	has finished. Returns how many requests it completed. Must not sleep;

@@ -27,6 +27,8 @@ mutants=(
 	"streams-on-the-engine|kernel/accel/soft/soft.c|s/^\tq->cpu.stream_max = WD_SOFT_STREAM_MIN;$/\t;/|$tier"
 	"eagain-after-side-effects|kernel/accel/uring.c|s/^\t\t\tsflags .= WD_SUBMIT_FORCE;$/\t\t\tbarrier();/|$tier"
 	"cqe32-result-dropped|kernel/accel/wd_compat.h|s/^\t\tio_uring_cmd_done32(cmd, ret, res2, issue_flags);$/\t\tio_uring_cmd_done(cmd, ret, issue_flags);/|k72"
+	"crypto-out-pin-faults|kernel/accel/crypto/crypto.c|s/(nowait ? FOLL_NOFAULT : 0)/0/|$tier"
+	"crypto-unverified-plaintext|kernel/accel/crypto/crypto.c|s/^\tif (deliver \&\& rq->res >= 0) {$/\tif (deliver) {/|$tier"
 	"crc-seed-unchecked|kernel/accel/ops.c|s/return a->arg > U32_MAX ? -EINVAL : 0;/return 0;/|debug"
 	"leak-per-open|kernel/accel/core.c|s/^\tget_device(&wdev->dev);/\tWARN_ON(!kmalloc(64, GFP_KERNEL));\n&/|debug"
 )

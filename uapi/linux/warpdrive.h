@@ -220,8 +220,12 @@ enum {
  *    WD_DIGEST_F_MORE the data is only added to the key's running hash
  *    state and nothing is written; the next request without it writes the
  *    digest of everything since the last digest. Requests on one digest
- *    key must not overlap in time (-EBUSY).
- * Unknown or foreign key handle, or a key of another kind: -ENOKEY.
+ *    key must not overlap in time (-EBUSY). A request that fails once the
+ *    running hash has been touched ends it, and the key's next request
+ *    fails with -EPIPE (and the one after starts a new hash), so that no
+ *    digest silently covers less than was sent.
+ * Unknown or foreign key handle, or a key of another kind: -ENOKEY. The
+ * tag or digest destination is pinned at issue: not writable, -EFAULT.
  */
 #define WD_CRYPT_AAD_MAX	4096
 #define WD_CRYPT_IV_MAX		16
@@ -246,7 +250,8 @@ struct wd_crypt {
  * the file may name them in requests, no other file can. A key cannot be
  * read back; it is wiped when removed (WD_IOC_KEY_REMOVE) or when the file
  * is released. A file holds at most the device's keys_max (sysfs) keys:
- * more fail with -ENOSPC.
+ * more fail with -ENOSPC. Handles are not reused soon after removal. The
+ * key ioctls need a file opened for writing (-EBADF).
  *
  * alg is a crypto API algorithm name ("gcm(aes)": the kernel's highest
  * priority implementation serves it) or an implementation's driver name
@@ -254,10 +259,11 @@ struct wd_crypt {
  * algorithm must be one of the bridge's (sysfs "algorithms"), else
  * -ENOENT. The kernel reports what it chose.
  */
-#define WD_KEY_NAME_MAX		64
+#define WD_KEY_NAME_MAX		128	/* CRYPTO_MAX_ALG_NAME */
 
 struct wd_key_add {
 	char	alg[WD_KEY_NAME_MAX];	/* in: NUL-terminated */
+	/* in: the key; the "out" fields below must be 0 on input */
 	__u64	key;			/* in: the key bytes (0 for a digest) */
 	__u32	key_len;		/* in: their length */
 	__u32	tag_len;		/* in: AEAD tag bytes (0: 16) */
@@ -271,7 +277,7 @@ struct wd_key_add {
 	__u64	__resv[4];		/* zero */
 };
 
-#define WD_KEY_ADD_SIZE		200
+#define WD_KEY_ADD_SIZE		328
 
 /* wd_key_add.type */
 enum {

@@ -109,6 +109,7 @@ struct wd_cr_key {
 	/* digests: one request at a time, and the running state between them */
 	atomic_t		busy;
 	bool			running;
+	bool			broken;
 	void			*state;
 	u32			state_len;
 };
@@ -117,6 +118,7 @@ struct wd_cr_file {
 	struct xarray		keys;
 	struct mutex		lock;	/* serializes add and remove */
 	u32			nr;
+	u32			next;	/* the next handle to try */
 };
 
 /* Where a digest request is in its chain of transform calls. */
@@ -134,45 +136,57 @@ enum {
  * struct wd_cr_req - one request on its way through a transform
  * @rq: the core's request
  * @key: the key it names (a reference)
+ * @wq: the device's workqueue
  * @op: WD_OP_ENCRYPT, WD_OP_DECRYPT or WD_OP_DIGEST
  * @more: DIGEST with WD_DIGEST_F_MORE
+ * @started: the transform has been called (a digest's state touched)
+ * @resume: the workqueue goes on with a digest's chain
  * @len: bytes of data
- * @out_uaddr: where the tag or digest goes (user address)
- * @steps: DIGEST: the transform calls still to make, in order
+ * @steps: DIGEST: the transform calls to make, in order
  * @nsteps: how many of @steps there are
  * @step: the next of them
  * @aad_len: AEAD: bytes of associated data
- * @aad: AEAD: the associated data (and after it, room for the transform
- *	to write it again, into the destination's list)
- * @sg_src: AEAD: associated data, the source pages and (DECRYPT) the tag
- * @sg_dst: AEAD: room for the associated data, then the destination (or
- *	for DECRYPT the bounce pages)
+ * @aad: AEAD: the associated data
+ * @aad_dst: AEAD: room for the transform to write it again, in the
+ *	destination's list
+ * @sgt_src: AEAD: associated data, the source pages and (DECRYPT) the tag
+ * @sgt_dst: AEAD: room for the associated data, then the destination (or
+ *	for DECRYPT the bounce pages), then (ENCRYPT) the tag
  * @bounce: AEAD DECRYPT: the plaintext, until the tag has verified
  * @nr_bounce: pages in @bounce
+ * @out_pages: the pinned pages the tag or digest goes to
+ * @nr_out_pages: how many (0: nothing to write)
+ * @out_off: where in the first it starts
  * @work: for the workqueue
  * @iv: the IV, as the transform updates it
- * @out: the tag (in or out) or the digest
+ * @out: the tag (in or out) or the digest (a DMA buffer of its own)
  * @creq: the transform's request (skcipher, aead or ahash), at the end
  */
 struct wd_cr_req {
 	struct wd_req		*rq;
 	struct wd_cr_key	*key;
+	struct workqueue_struct	*wq;
 	u8			op;
 	bool			more;
+	bool			started;
+	bool			resume;
 	u32			len;
-	u64			out_uaddr;
 	u8			steps[3];
 	u8			nsteps;
 	u8			step;
 	u32			aad_len;
 	void			*aad;
-	struct scatterlist	*sg_src;
-	struct scatterlist	*sg_dst;
+	void			*aad_dst;
+	struct sg_table		sgt_src;
+	struct sg_table		sgt_dst;
 	struct page		**bounce;
 	unsigned int		nr_bounce;
+	struct page		*out_pages[2];
+	u8			nr_out_pages;
+	u32			out_off;
 	struct work_struct	work;
 	u8			iv[WD_CRYPT_IV_MAX];
-	u8			out[WD_CR_OUT_MAX];
+	u8			*out;
 	void			*creq;
 };
 
@@ -360,7 +374,10 @@ static long wd_cr_key_add(struct wd_cr *cr, struct wd_cr_file *cf,
 
 	if (copy_from_user(&ka, uka, sizeof(ka)))
 		return -EFAULT;
-	if (memchr_inv(ka.__resv, 0, sizeof(ka.__resv)) ||
+	/* the fields the kernel fills in come zeroed, for their future use */
+	if (memchr_inv(ka.__resv, 0, sizeof(ka.__resv)) || ka.handle ||
+	    ka.type || ka.flags || ka.iv_len || ka.block_len || ka.out_len ||
+	    memchr_inv(ka.driver, 0, sizeof(ka.driver)) ||
 	    strnlen(ka.alg, sizeof(ka.alg)) == sizeof(ka.alg) ||
 	    ka.key_len > WD_CR_KEY_LEN_MAX || (!ka.key && ka.key_len) ||
 	    ka.tag_len > WD_CR_OUT_MAX)
@@ -389,6 +406,11 @@ static long wd_cr_key_add(struct wd_cr *cr, struct wd_cr_file *cf,
 	kfree_sensitive(key);
 	if (ret)
 		goto err;
+	/* what a request carries must fit where it goes */
+	if (k->iv_len > WD_CRYPT_IV_MAX || k->out_len > WD_CR_OUT_MAX) {
+		ret = -EINVAL;
+		goto err;
+	}
 	if (k->type == WD_KEY_T_HASH) {
 		k->state_len = crypto_ahash_statesize(k->ahash);
 		k->state = kzalloc(k->state_len, GFP_KERNEL_ACCOUNT);
@@ -401,8 +423,11 @@ static long wd_cr_key_add(struct wd_cr *cr, struct wd_cr_file *cf,
 	mutex_lock(&cf->lock);
 	ret = -ENOSPC;
 	if (cf->nr < READ_ONCE(cr->keys_max))
-		ret = xa_alloc(&cf->keys, &handle, k, xa_limit_32b,
-			       GFP_KERNEL_ACCOUNT);
+		/* not a handle just removed: a queued SQE may still name it */
+		ret = xa_alloc_cyclic(&cf->keys, &handle, k, xa_limit_32b,
+				      &cf->next, GFP_KERNEL_ACCOUNT);
+	if (ret == 1)	/* wrapped around: fine */
+		ret = 0;
 	if (!ret)
 		cf->nr++;
 	mutex_unlock(&cf->lock);
@@ -416,18 +441,21 @@ static long wd_cr_key_add(struct wd_cr *cr, struct wd_cr_file *cf,
 	ka.iv_len = k->iv_len;
 	ka.block_len = k->block_len;
 	ka.out_len = k->out_len;
-	memset(ka.driver, 0, sizeof(ka.driver));
 	switch (k->type) {
 	case WD_KEY_T_SKCIPHER:
-		strscpy(ka.driver, crypto_skcipher_driver_name(k->skcipher));
+		ret = strscpy(ka.driver,
+			      crypto_skcipher_driver_name(k->skcipher));
 		break;
 	case WD_KEY_T_AEAD:
-		strscpy(ka.driver, crypto_aead_driver_name(k->aead));
+		ret = strscpy(ka.driver, crypto_aead_driver_name(k->aead));
 		break;
+	case WD_KEY_T_HASH:
 	default:
-		strscpy(ka.driver, crypto_ahash_driver_name(k->ahash));
+		ret = strscpy(ka.driver, crypto_ahash_driver_name(k->ahash));
 		break;
 	}
+	/* WD_KEY_NAME_MAX is the crypto API's own limit: cannot happen */
+	WARN_ON_ONCE(ret < 0);
 	if (!copy_to_user(uka, &ka, sizeof(ka)))
 		return 0;
 	/* nobody learned the handle: take the key out again */
@@ -470,7 +498,8 @@ static long wd_cr_key_remove(struct wd_cr_file *cf, u32 __user *uh)
 
 /*
  * Read @len bytes of the submitter's at @uaddr. In the issue path
- * (@nowait) only what is present: 1 asks for the submitter's task.
+ * (@nowait) only what is present: WD_SUBMIT_LATER asks for the
+ * submitter's task.
  */
 static int wd_cr_read_user(void *dst, u64 uaddr, u32 len, bool nowait)
 {
@@ -487,6 +516,48 @@ static int wd_cr_read_user(void *dst, u64 uaddr, u32 len, bool nowait)
 	return left ? WD_SUBMIT_LATER : 0;
 }
 
+/*
+ * Pin the page(s) the tag or digest goes to, so that it can be written
+ * where no fault may be taken: ops->finish() runs as io_uring task work,
+ * under the ring's lock on 6.12.
+ */
+static int wd_cr_pin_out(struct wd_cr_req *r, u64 uaddr, u32 len,
+			 bool nowait)
+{
+	unsigned int n = DIV_ROUND_UP(offset_in_page(uaddr) + len, PAGE_SIZE);
+	int got;
+
+	if (!access_ok(u64_to_user_ptr(uaddr), len))
+		return -EFAULT;
+	got = pin_user_pages_fast(uaddr & PAGE_MASK, n,
+				  FOLL_WRITE | (nowait ? FOLL_NOFAULT : 0),
+				  r->out_pages);
+	if (got == n) {
+		r->nr_out_pages = n;
+		r->out_off = offset_in_page(uaddr);
+		return 0;
+	}
+	if (got > 0)
+		unpin_user_pages(r->out_pages, got);
+	return nowait ? WD_SUBMIT_LATER : -EFAULT;
+}
+
+/* Write @r->out to the pinned output pages. */
+static void wd_cr_write_out(struct wd_cr_req *r, u32 len)
+{
+	u32 off = r->out_off, done = 0, n;
+	unsigned int i;
+
+	for (i = 0; i < r->nr_out_pages && done < len; i++, off = 0) {
+		void *va = kmap_local_page(r->out_pages[i]);
+
+		n = min_t(u32, PAGE_SIZE - off, len - done);
+		memcpy(va + off, r->out + done, n);
+		kunmap_local(va);
+		done += n;
+	}
+}
+
 static void wd_cr_free_bounce(struct wd_cr_req *r)
 {
 	unsigned int i;
@@ -499,47 +570,52 @@ static void wd_cr_free_bounce(struct wd_cr_req *r)
 	kvfree(r->bounce);
 }
 
-static void wd_cr_req_free(struct wd_cr_req *r)
+static void wd_cr_req_free(struct wd_cr_req *r, bool dirty)
 {
+	if (r->nr_out_pages)
+		unpin_user_pages_dirty_lock(r->out_pages, r->nr_out_pages,
+					    dirty);
 	if (r->bounce)
 		wd_cr_free_bounce(r);
-	kfree(r->sg_src);
-	kfree(r->sg_dst);
+	sg_free_table(&r->sgt_src);
+	sg_free_table(&r->sgt_dst);
 	kfree(r->aad);
+	kfree(r->aad_dst);
+	kfree_sensitive(r->out);
 	wd_cr_key_put(r->key);
-	/* the IV, the tag and the transform's request state */
+	/* the IV and the transform's request state */
 	kfree_sensitive(r);
 }
 
 /*
- * An AEAD's scatterlist: @head (@head_len bytes), then the entries of
- * @data (@data_len bytes of data; NULL or 0 for none), then @tail
- * (@tail_len bytes, 0 for none).
+ * An AEAD's scatterlist, in @sgt (chained tables: no large allocation):
+ * @head (@head_len bytes), then the entries of @data (@data_nents), then
+ * @tail (@tail_len bytes). No zero-length entries (generic GCM trips over
+ * one at the head), except the one an empty list needs.
  */
-static struct scatterlist *wd_cr_sg_build(void *head, u32 head_len,
-					  struct scatterlist *data,
-					  unsigned int data_nents,
-					  void *tail, u32 tail_len)
+static int wd_cr_sg_build(struct sg_table *sgt, void *head, u32 head_len,
+			  struct scatterlist *data, unsigned int data_nents,
+			  void *tail, u32 tail_len)
 {
-	unsigned int n = !!head_len + data_nents + !!tail_len, i = 0;
-	struct scatterlist *sgl, *s;
-	int j;
+	unsigned int n = !!head_len + data_nents + !!tail_len;
+	struct scatterlist *d, *s;
+	int ret, j;
 
-	/*
-	 * No zero-length entries (some implementations trip over them),
-	 * except the one an empty list needs.
-	 */
-	sgl = kmalloc_array(max(n, 1U), sizeof(*sgl), GFP_KERNEL_ACCOUNT);
-	if (!sgl)
-		return NULL;
-	sg_init_table(sgl, max(n, 1U));
-	if (head_len || !n)
-		sg_set_buf(&sgl[i++], head, head_len);
-	for_each_sg(data, s, data_nents, j)
-		sg_set_page(&sgl[i++], sg_page(s), s->length, s->offset);
+	ret = sg_alloc_table(sgt, max(n, 1U), GFP_KERNEL_ACCOUNT);
+	if (ret)
+		return ret;
+	d = sgt->sgl;
+	if (head_len || !n) {
+		sg_set_buf(d, head, head_len);
+		d = sg_next(d);
+	}
+	for_each_sg(data, s, data_nents, j) {
+		sg_set_page(d, sg_page(s), s->length, s->offset);
+		d = sg_next(d);
+	}
 	if (tail_len)
-		sg_set_buf(&sgl[i++], tail, tail_len);
-	return sgl;
+		sg_set_buf(d, tail, tail_len);
+	return 0;
 }
 
 /* The bounce pages for an AEAD decryption's plaintext, listed in @sgt. */
@@ -560,20 +636,29 @@ static int wd_cr_alloc_bounce(struct wd_cr_req *r, struct sg_table *sgt)
 					 GFP_KERNEL_ACCOUNT);
 }
 
+/*
+ * The request is over with @err. A digest key's running hash goes on only
+ * after a success with WD_DIGEST_F_MORE; a failure once the hash was
+ * touched breaks it, and the key's next request says so (-EPIPE) rather
+ * than give the digest of less than everything since the last one.
+ */
 static void wd_cr_end(struct wd_cr_req *r, int err)
 {
 	struct wd_req *rq = r->rq;
+	struct wd_cr_key *k = r->key;
 
 	if (err)
 		rq->res = err;
 	else if (r->op != WD_OP_DIGEST)
 		rq->res = r->len;
 	else
-		rq->res = r->more ? 0 : r->key->out_len;
+		rq->res = r->more ? 0 : k->out_len;
 	if (r->op == WD_OP_DIGEST) {
-		/* an error ends the running hash; MORE leaves one */
-		r->key->running = !err && r->more;
-		atomic_set_release(&r->key->busy, 0);
+		if (err && r->started && (k->running || r->more))
+			k->broken = true;
+		if (r->started)
+			k->running = !err && r->more;
+		atomic_set_release(&k->busy, 0);
 	}
 	wd_complete(rq);
 }
@@ -613,7 +698,11 @@ static int wd_cr_hash_run(struct wd_cr_req *r)
 	return err;
 }
 
-/* The transform's callback: softirq, hard interrupt or process context. */
+/*
+ * The transform's callback: softirq, hard interrupt or process context.
+ * A digest's chain goes on from here, but not from a hard interrupt, where
+ * no transform may be called: the workqueue takes it there.
+ */
 static void wd_cr_done(void *data, int err)
 {
 	struct wd_cr_req *r = data;
@@ -621,7 +710,12 @@ static void wd_cr_done(void *data, int err)
 	/* moved from the provider's backlog to its queue: not the end */
 	if (err == -EINPROGRESS)
 		return;
-	if (!err && r->op == WD_OP_DIGEST) {
+	if (!err && r->op == WD_OP_DIGEST && r->step < r->nsteps) {
+		if (in_hardirq()) {
+			r->resume = true;
+			queue_work(r->wq, &r->work);
+			return;
+		}
 		/* the rest of the chain runs here, where nothing may sleep */
 		ahash_request_set_callback(r->creq, CRYPTO_TFM_REQ_MAY_BACKLOG,
 					   wd_cr_done, r);
@@ -638,6 +732,7 @@ static int wd_cr_start(struct wd_cr_req *r, bool may_sleep)
 	u32 flags = CRYPTO_TFM_REQ_MAY_BACKLOG |
 		    (may_sleep ? CRYPTO_TFM_REQ_MAY_SLEEP : 0);
 
+	r->started = true;
 	switch (r->key->type) {
 	case WD_KEY_T_SKCIPHER:
 		skcipher_request_set_callback(r->creq, flags, wd_cr_done, r);
@@ -649,6 +744,7 @@ static int wd_cr_start(struct wd_cr_req *r, bool may_sleep)
 		return r->op == WD_OP_ENCRYPT ?
 		       crypto_aead_encrypt(r->creq) :
 		       crypto_aead_decrypt(r->creq);
+	case WD_KEY_T_HASH:
 	default:
 		ahash_request_set_callback(r->creq, flags, wd_cr_done, r);
 		return wd_cr_hash_run(r);
@@ -668,6 +764,12 @@ static void wd_cr_work(struct work_struct *work)
 {
 	struct wd_cr_req *r = container_of(work, struct wd_cr_req, work);
 
+	if (r->resume) {
+		/* a digest's chain, handed over by a hard interrupt */
+		r->resume = false;
+		wd_cr_done(r, 0);
+		return;
+	}
 	if (wd_req_canceled(r->rq) || wd_req_owner_gone(r->rq)) {
 		wd_cr_end(r, -ECANCELED);
 		return;
@@ -731,70 +833,102 @@ static int wd_cr_check(const struct wd_cr_key *k, const struct wd_args *a,
 
 /* Lay the AEAD request out: AAD in front, the tag behind the data. */
 static int wd_cr_prep_aead(struct wd_cr_req *r, struct wd_dma *dma,
-			   const struct wd_crypt *p, bool nowait)
+			   const struct wd_crypt *p, bool in_place,
+			   bool nowait)
 {
 	struct sg_table bounce = {};
-	struct sg_table *out = &dma->addr2.sgt;
+	struct sg_table *out = &dma->addr2.sgt, *in;
 	bool enc = r->op == WD_OP_ENCRYPT;
+	u32 tag = r->key->out_len;
 	int ret;
 
+	/*
+	 * A decryption's plaintext waits in bounce pages, which may be many:
+	 * not allocated under the ring's lock.
+	 */
+	if (!enc && r->len && nowait)
+		return WD_SUBMIT_LATER;
 	r->aad_len = p->aad_len;
-	/* twice: the transform writes the AAD to the destination too */
-	r->aad = kmalloc(max(2 * p->aad_len, 1U), GFP_KERNEL_ACCOUNT);
-	if (!r->aad)
+	/* separate allocations: each is a DMA buffer to some provider */
+	r->aad = kmalloc(max(p->aad_len, 1U), GFP_KERNEL_ACCOUNT);
+	r->aad_dst = kmalloc(max(p->aad_len, 1U), GFP_KERNEL_ACCOUNT);
+	if (!r->aad || !r->aad_dst)
 		return -ENOMEM;
 	if (p->aad_len) {
 		ret = wd_cr_read_user(r->aad, p->aad, p->aad_len, nowait);
 		if (ret)
 			return ret;
 	}
-	if (!enc) {
-		ret = wd_cr_read_user(r->out, p->out, r->key->out_len, nowait);
+	if (enc) {
+		ret = wd_cr_pin_out(r, p->out, tag, nowait);
+		if (ret)
+			return ret;
+	} else {
+		ret = wd_cr_read_user(r->out, p->out, tag, nowait);
 		if (ret)
 			return ret;
 		if (r->len) {
 			ret = wd_cr_alloc_bounce(r, &bounce);
-			if (ret)
+			if (ret) {
+				sg_free_table(&bounce);
 				return ret;
+			}
 			out = &bounce;
 		}
 	}
 
-	r->sg_src = wd_cr_sg_build(r->aad, r->aad_len,
-				   r->len ? dma->addr.sgt.sgl : NULL,
-				   r->len ? dma->addr.sgt.orig_nents : 0,
-				   r->out, enc ? 0 : r->key->out_len);
-	r->sg_dst = wd_cr_sg_build(r->aad + r->aad_len, r->aad_len,
-				   r->len ? out->sgl : NULL,
-				   r->len ? out->orig_nents : 0,
-				   r->out, enc ? r->key->out_len : 0);
+	/*
+	 * In place (encryption): one list, AAD, data, room for the tag, over
+	 * the pages pinned for writing.
+	 */
+	in = enc && in_place ? &dma->addr2.sgt : &dma->addr.sgt;
+	ret = wd_cr_sg_build(&r->sgt_src, r->aad, r->aad_len,
+			     r->len ? in->sgl : NULL,
+			     r->len ? in->orig_nents : 0,
+			     r->out, enc && !in_place ? 0 : tag);
+	if (!ret && !(enc && in_place))
+		ret = wd_cr_sg_build(&r->sgt_dst, r->aad_dst, r->aad_len,
+				     r->len ? out->sgl : NULL,
+				     r->len ? out->orig_nents : 0,
+				     r->out, enc ? tag : 0);
 	/* the entries were copied: the table itself is not needed */
 	sg_free_table(&bounce);
-	if (!r->sg_src || !r->sg_dst)
-		return -ENOMEM;
+	if (ret)
+		return ret;
 
 	aead_request_set_tfm(r->creq, r->key->aead);
 	aead_request_set_ad(r->creq, r->aad_len);
-	aead_request_set_crypt(r->creq, r->sg_src, r->sg_dst,
-			       enc ? r->len : r->len + r->key->out_len, r->iv);
+	aead_request_set_crypt(r->creq, r->sgt_src.sgl,
+			       enc && in_place ? r->sgt_src.sgl :
+			       r->sgt_dst.sgl,
+			       enc ? r->len : r->len + tag, r->iv);
 	return 0;
 }
 
 static int wd_cr_prep(struct wd_cr_req *r, struct wd_dma *dma,
-		      const struct wd_crypt *p, bool nowait)
+		      const struct wd_crypt *p, bool in_place, bool nowait)
 {
 	struct wd_cr_key *k = r->key;
-	struct scatterlist *src = r->len ? dma->addr.sgt.sgl : NULL;
+	/* in place: the pages pinned for writing, as source and destination */
+	struct scatterlist *dst = dma->addr2.sgt.sgl;
+	struct scatterlist *src = !r->len ? NULL :
+				  in_place ? dst : dma->addr.sgt.sgl;
+	int ret;
 
 	switch (k->type) {
 	case WD_KEY_T_SKCIPHER:
 		skcipher_request_set_tfm(r->creq, k->skcipher);
-		skcipher_request_set_crypt(r->creq, src, dma->addr2.sgt.sgl,
-					   r->len, r->iv);
+		skcipher_request_set_crypt(r->creq, src, dst, r->len, r->iv);
 		return 0;
 	case WD_KEY_T_AEAD:
-		return wd_cr_prep_aead(r, dma, p, nowait);
+		return wd_cr_prep_aead(r, dma, p, in_place, nowait);
+	case WD_KEY_T_HASH:
 	default:
+		if (!r->more) {
+			ret = wd_cr_pin_out(r, p->out, k->out_len, nowait);
+			if (ret)
+				return ret;
+		}
 		ahash_request_set_tfm(r->creq, k->ahash);
 		ahash_request_set_crypt(r->creq, src, r->out, r->len);
 		if (!k->running && !r->more) {
@@ -816,6 +950,7 @@ static int wd_cr_submit(struct wd_device *wdev, struct wd_req *rq,
 {
 	bool nowait = sflags & WD_SUBMIT_NOWAIT;
 	struct wd_cr_file *cf = wd_req_file_priv(rq);
+	struct wd_cr *cr = wdev->priv;
 	struct wd_cr_req *r;
 	struct wd_cr_key *k;
 	struct wd_crypt p;
@@ -839,9 +974,17 @@ static int wd_cr_submit(struct wd_device *wdev, struct wd_req *rq,
 	if (ret)
 		goto err_put;
 	/* a running hash takes one request at a time */
-	if (a->op == WD_OP_DIGEST && atomic_cmpxchg_acquire(&k->busy, 0, 1)) {
-		ret = -EBUSY;
-		goto err_put;
+	if (a->op == WD_OP_DIGEST) {
+		if (atomic_cmpxchg_acquire(&k->busy, 0, 1)) {
+			ret = -EBUSY;
+			goto err_put;
+		}
+		if (k->broken) {
+			/* said once; the key's next request starts afresh */
+			k->broken = false;
+			ret = -EPIPE;
+			goto err_idle;
+		}
 	}
 
 	size = ALIGN(sizeof(*r), CRYPTO_MINALIGN);
@@ -853,28 +996,35 @@ static int wd_cr_submit(struct wd_device *wdev, struct wd_req *rq,
 	r->creq = (u8 *)r + size;
 	r->rq = rq;
 	r->key = k;
+	r->wq = cr->wq;
 	r->op = a->op;
 	r->more = a->flags & WD_DIGEST_F_MORE;
 	r->len = a->len;
-	r->out_uaddr = p.out;
 	memcpy(r->iv, p.iv, sizeof(r->iv));
 	INIT_WORK(&r->work, wd_cr_work);
-	ret = wd_cr_prep(r, rq->dma, &p, nowait);
+	r->out = kzalloc(WD_CR_OUT_MAX, GFP_KERNEL_ACCOUNT);
+	ret = r->out ? wd_cr_prep(r, rq->dma, &p,
+				  a->op != WD_OP_DIGEST && a->addr == a->addr2,
+				  nowait) : -ENOMEM;
 	if (ret) {
 		/* the key's reference goes with the request */
 		if (a->op == WD_OP_DIGEST)
 			atomic_set_release(&k->busy, 0);
-		wd_cr_req_free(r);
+		wd_cr_req_free(r, false);
 		return ret;
 	}
 
 	rq->priv = r;
 	wd_doorbell_count(wdev);
-	/* a device's doorbell, or a short run on the CPU: right here */
-	if (k->hw || a->len <= READ_ONCE(wdev->inline_max))
+	/*
+	 * A device's asynchronous implementation is called right here (the
+	 * call is its doorbell); anything else that runs on a CPU (the CPU's
+	 * code, a synchronous device driver) only when it is short.
+	 */
+	if ((k->hw && k->async) || a->len <= READ_ONCE(wdev->inline_max))
 		wd_cr_run(r, !nowait);
 	else
-		queue_work(((struct wd_cr *)wdev->priv)->wq, &r->work);
+		queue_work(cr->wq, &r->work);
 	return 0;
 
 err_idle:
@@ -885,45 +1035,62 @@ err_put:
 	return ret;
 }
 
-/* Deliver what the request produced, in the submitter's task. */
+/* Copy the verified plaintext from the bounce pages to the destination. */
+static void wd_cr_copy_bounce(struct wd_cr_req *r, struct sg_table *dst)
+{
+	struct sg_mapping_iter it;
+	unsigned int i = 0;
+	u32 off = 0, n;
+
+	sg_miter_start(&it, dst->sgl, dst->orig_nents, SG_MITER_TO_SG);
+	while (sg_miter_next(&it)) {
+		size_t done = 0;
+
+		while (done < it.length && i < r->nr_bounce) {
+			void *va = kmap_local_page(r->bounce[i]);
+
+			n = min_t(size_t, PAGE_SIZE - off, it.length - done);
+			memcpy(it.addr + done, va + off, n);
+			kunmap_local(va);
+			done += n;
+			off += n;
+			if (off == PAGE_SIZE) {
+				off = 0;
+				i++;
+			}
+		}
+	}
+	sg_miter_stop(&it);
+}
+
+/*
+ * Deliver what the request produced. In the submitter's task, but maybe
+ * under the ring's lock: only the pinned pages are written, nothing that
+ * could fault.
+ */
 static void wd_cr_finish(struct wd_device *wdev, struct wd_req *rq,
 			 bool deliver)
 {
 	struct wd_cr_req *r = rq->priv;
 	struct wd_cr_key *k;
-	u32 n;
+	bool dirty = false;
 
 	/* a NOP has no state */
 	if (!r)
 		return;
 	k = r->key;
 	if (deliver && rq->res >= 0) {
+		/* the tag verified: now the plaintext may be seen */
 		if (k->type == WD_KEY_T_AEAD && r->op == WD_OP_DECRYPT &&
-		    r->len) {
-			struct sg_table *dst = &rq->dma->addr2.sgt;
-			unsigned int i;
-			u32 off = 0;
-
-			/* the tag verified: now the plaintext may be seen */
-			for (i = 0; i < r->nr_bounce; i++, off += n) {
-				void *va = kmap_local_page(r->bounce[i]);
-
-				n = min_t(u32, PAGE_SIZE, r->len - off);
-				sg_pcopy_from_buffer(dst->sgl, dst->orig_nents,
-						     va, n, off);
-				kunmap_local(va);
-			}
+		    r->len)
+			wd_cr_copy_bounce(r, &rq->dma->addr2.sgt);
+		if (r->nr_out_pages) {
+			wd_cr_write_out(r, k->out_len);
+			dirty = true;
 		}
-		n = 0;
-		if (k->type == WD_KEY_T_AEAD && r->op == WD_OP_ENCRYPT)
-			n = k->out_len;
-		else if (r->op == WD_OP_DIGEST && !r->more)
-			n = k->out_len;
-		if (n && copy_to_user(u64_to_user_ptr(r->out_uaddr), r->out, n))
-			rq->res = -EFAULT;
 	}
 	rq->priv = NULL;
-	wd_cr_req_free(r);
+	wd_cr_req_free(r, dirty);
 }
 
 /* ---- files ------------------------------------------------------------- */
