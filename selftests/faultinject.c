@@ -7,7 +7,8 @@
  * with N = 1, 2, 3, ... until a run no longer reaches an N-th allocation,
  * so every allocation on its path fails once: io_uring's, the core's
  * (pinned-mode mappings, plug callbacks), the drivers' (bounce buffers,
- * sg tables, IOMMU page tables). Each request must then fail cleanly with
+ * sg tables, IOMMU page tables; crypto0's requests and keys, the crypto
+ * API's transforms). Each request must then fail cleanly with
  * -ENOMEM or -EAGAIN, or succeed with the right bytes; nothing may hang
  * or leak (kmemleak runs after the suite), and the device must work after.
  * Needs a kernel with fault injection (the debug tier) and root.
@@ -139,9 +140,105 @@ static int run(const struct scenario *sc, int *bad, int *ok_runs)
 	return injected;
 }
 
+/*
+ * crypto0, every allocation failing in turn: an AES-GCM encryption (tag
+ * pinned at issue), a decryption (bounce pages, in the submitter's task
+ * work), and loading a key (the crypto API's own allocations too). Each
+ * fails with -ENOMEM or -EAGAIN or does its work right.
+ */
+enum { CR_ENC, CR_DEC, CR_KEY };
+
+static int run_crypto(int cfd, int kind, int *bad, int *ok_runs)
+{
+	static const uint8_t key[16] = { 1, 2, 3 }, iv[12] = { 4, 5 };
+	struct __kernel_timespec ts = { .tv_sec = 20 };
+	uint8_t tag[16], ctag[16], otag[16];
+	int n, h, injected = 0, ret, left;
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+	struct wd_crypt p;
+
+	h = io_uring_accel_key_add(cfd, "gcm(aes)", key, 16, 0, NULL);
+	if (h < 0 || io_uring_queue_init(8, &ring, 0)) {
+		(*bad)++;
+		return 0;
+	}
+	/* the reference: the ciphertext and tag, without injection */
+	ref_random_fill(src, 4096, 7);
+	wd_crypt_prep(&p, h, iv, 12, NULL, 0, ctag);
+	io_uring_prep_accel_encrypt(io_uring_get_sqe(&ring), cfd, dst, src,
+				    4096, &p);
+	if (wd_submit_wait1(&ring, NULL, NULL) != 4096)
+		(*bad)++;
+	memcpy(src + 8192, dst, 4096);
+
+	for (n = 1; n <= MAX_N; n++) {
+		memset(dst + 4096, 0, 4096);
+		if (kind == CR_KEY) {
+			arm(n);
+			ret = io_uring_accel_key_add(cfd, "gcm(aes)", key, 16,
+						     0, NULL);
+			left = disarm();
+			if (ret > 0) {
+				(*ok_runs)++;
+				io_uring_accel_key_remove(cfd, ret);
+			} else if (ret != -ENOMEM && ret != -EAGAIN) {
+				wd_diag("key add, N=%d: %d", n, ret);
+				(*bad)++;
+			}
+		} else {
+			int enc = kind == CR_ENC;
+
+			wd_crypt_prep(&p, h, iv, 12, NULL, 0, enc ? tag : ctag);
+			if (enc)
+				io_uring_prep_accel_encrypt(io_uring_get_sqe(&ring),
+							    cfd, dst + 4096,
+							    src, 4096, &p);
+			else
+				io_uring_prep_accel_decrypt(io_uring_get_sqe(&ring),
+							    cfd, dst + 4096,
+							    src + 8192, 4096,
+							    &p);
+			arm(n);
+			ret = io_uring_submit(&ring);
+			left = disarm();
+			if (ret == 1 &&
+			    io_uring_wait_cqe_timeout(&ring, &cqe, &ts)) {
+				wd_diag("crypto %d, N=%d: no CQE", kind, n);
+				(*bad)++;
+				break;
+			}
+			if (ret == 1) {
+				ret = cqe->res;
+				io_uring_cqe_seen(&ring, cqe);
+			}
+			memcpy(otag, enc ? tag : ctag, 16);
+			if (ret == 4096 &&
+			    !memcmp(dst + 4096, enc ? src + 8192 : src, 4096) &&
+			    !memcmp(otag, ctag, 16))
+				(*ok_runs)++;
+			else if (ret != -ENOMEM && ret != -EAGAIN) {
+				wd_diag("crypto %d, N=%d: res %d", kind, n, ret);
+				(*bad)++;
+			}
+		}
+		if (left != 0)
+			break;		/* nothing left to fail on this path */
+		injected++;
+	}
+	io_uring_queue_exit(&ring);
+	io_uring_accel_key_remove(cfd, h);
+	return injected;
+}
+
 int main(void)
 {
-	int sfd, efd, bad = 0, ok_runs = 0, total = 0, n, i;
+	static const char *const crypto_names[] = {
+		"crypto0, a 4 KiB AES-GCM ENCRYPT",
+		"crypto0, a 4 KiB AES-GCM DECRYPT",
+		"crypto0, loading an AES-GCM key",
+	};
+	int sfd, efd, cfd, bad = 0, ok_runs = 0, total = 0, n, i;
 	struct scenario sc[4];
 	int nsc = 0;
 
@@ -155,6 +252,7 @@ int main(void)
 
 	sfd = wd_open_or_skip();
 	efd = io_uring_accel_open("edu0", O_RDWR);
+	cfd = io_uring_accel_open("crypto0", O_RDWR);
 	src = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	dst = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE,
@@ -169,7 +267,7 @@ int main(void)
 	if (efd >= 0)
 		sc[nsc++] = (struct scenario){ "edu0, a pinned 4 KiB COPY", efd, 1, 4096 };
 
-	wd_plan(nsc + 3);
+	wd_plan(nsc + 3 + (cfd >= 0 ? 3 : 0));
 	for (i = 0; i < nsc; i++) {
 		/* the engine scenario runs on the engine */
 		wd_sysfs_write(wd_test_device(), "inline_max",
@@ -181,6 +279,13 @@ int main(void)
 		      sc[i].name, n);
 	}
 	wd_sysfs_write(wd_test_device(), "inline_max", 512);
+	for (i = 0; cfd >= 0 && i < 3; i++) {
+		n = run_crypto(cfd, i, &bad, &ok_runs);
+		total += n;
+		wd_ok(n > 0 && n < MAX_N,
+		      "%s: %d allocations on its path, each failed once",
+		      crypto_names[i], n);
+	}
 	wd_ok(bad == 0, "%d injected failures: every request failed cleanly or copied the right bytes (%d bad)",
 	      total, bad);
 	wd_ok(wd_wait_idle(wd_test_device(), 10000) == 0,
@@ -201,6 +306,8 @@ int main(void)
 	fault_attrs("Y", "2");
 	if (efd >= 0)
 		close(efd);
+	if (cfd >= 0)
+		close(cfd);
 	close(sfd);
 	return wd_exit();
 }

@@ -266,8 +266,8 @@ static bool wd_cr_alg_is_hw(const struct crypto_alg *alg)
 
 /*
  * Allocate a transform for @name as algorithm type @type. Returns the
- * transform's generic part, or NULL when @name is no algorithm of that
- * type the bridge serves.
+ * transform's generic part; ERR_PTR(-ENOENT) when @name is no algorithm of
+ * that type the bridge serves, or the crypto API's error (-ENOMEM, ...).
  */
 static struct crypto_tfm *wd_cr_tfm_alloc(const char *name, u8 type,
 					  struct wd_cr_key *k)
@@ -279,19 +279,20 @@ static struct crypto_tfm *wd_cr_tfm_alloc(const char *name, u8 type,
 	case WD_KEY_T_SKCIPHER:
 		k->skcipher = crypto_alloc_skcipher(name, 0, 0);
 		if (IS_ERR(k->skcipher))
-			return NULL;
+			return ERR_CAST(k->skcipher);
 		tfm = crypto_skcipher_tfm(k->skcipher);
 		break;
 	case WD_KEY_T_AEAD:
 		k->aead = crypto_alloc_aead(name, 0, 0);
 		if (IS_ERR(k->aead))
-			return NULL;
+			return ERR_CAST(k->aead);
 		tfm = crypto_aead_tfm(k->aead);
 		break;
+	case WD_KEY_T_HASH:
 	default:
 		k->ahash = crypto_alloc_ahash(name, 0, 0);
 		if (IS_ERR(k->ahash))
-			return NULL;
+			return ERR_CAST(k->ahash);
 		tfm = crypto_ahash_tfm(k->ahash);
 		break;
 	}
@@ -300,7 +301,7 @@ static struct crypto_tfm *wd_cr_tfm_alloc(const char *name, u8 type,
 	if (alg && alg->type == type)
 		return tfm;
 	wd_cr_tfm_free(k);
-	return NULL;
+	return ERR_PTR(-ENOENT);
 }
 
 /* Resolve @name to a transform of an algorithm the bridge serves. */
@@ -310,18 +311,26 @@ static int wd_cr_key_resolve(struct wd_cr_key *k, const char *name)
 	static const u8 types[] = {
 		WD_KEY_T_SKCIPHER, WD_KEY_T_AEAD, WD_KEY_T_HASH
 	};
-	struct crypto_tfm *tfm = NULL;
-	int i;
+	struct crypto_tfm *tfm = ERR_PTR(-ENOENT);
+	unsigned int i;
 
 	if (alg) {
 		tfm = wd_cr_tfm_alloc(name, alg->type, k);
 	} else {
-		/* a driver name: whichever type it turns out to be */
-		for (i = 0; i < ARRAY_SIZE(types) && !tfm; i++)
+		/*
+		 * A driver name: whichever type it turns out to be. A name
+		 * of another type fails variously (-ENOENT, or -EINVAL from
+		 * a template that cannot make that type); only running out
+		 * of memory ends the search.
+		 */
+		for (i = 0; i < ARRAY_SIZE(types); i++) {
 			tfm = wd_cr_tfm_alloc(name, types[i], k);
+			if (!IS_ERR(tfm) || PTR_ERR(tfm) == -ENOMEM)
+				break;
+		}
 	}
-	if (!tfm)
-		return -ENOENT;
+	if (IS_ERR(tfm))
+		return PTR_ERR(tfm) == -ENOMEM ? -ENOMEM : -ENOENT;
 	k->xts = !strncmp(crypto_tfm_alg_name(tfm), "xts(", 4);
 	k->async = tfm->__crt_alg->cra_flags & CRYPTO_ALG_ASYNC;
 	k->hw = wd_cr_alg_is_hw(tfm->__crt_alg);
@@ -1169,7 +1178,7 @@ static ssize_t algorithms_show(struct device *dev,
 		struct crypto_tfm *tfm;
 
 		tfm = wd_cr_tfm_alloc(alg->name, alg->type, &k);
-		if (!tfm) {
+		if (IS_ERR(tfm)) {
 			len += sysfs_emit_at(buf, len, "%s %s -\n", alg->name,
 					     kinds[alg->type]);
 			continue;
