@@ -22,6 +22,7 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <poll.h>
+#include "wd_ref.h"
 #include "wd_tenant.h"
 
 #define DEV		"crypto0"
@@ -58,17 +59,6 @@ static int submit1(void)
 	return ret;
 }
 
-static size_t unhex(const char *s, unsigned char *out)
-{
-	size_t n = 0;
-	unsigned int v;
-
-	while (s[0] && s[1] && sscanf(s, "%2x", &v) == 1) {
-		out[n++] = v;
-		s += 2;
-	}
-	return n;
-}
 
 static int crypt_op(unsigned int cmd, __u32 key, const void *iv, size_t iv_len,
 		    const void *aad, __u32 aad_len, void *tag, void *dst,
@@ -330,7 +320,7 @@ static int run_kats(const struct impl *im, int *n)
 
 	*n = 0;
 	for (k = a->kats; k->key; k++) {
-		size_t kl = unhex(k->key, key), h;
+		size_t kl = ref_unhex(k->key, key), h;
 		int ok = 1, r;
 
 		(*n)++;
@@ -341,7 +331,7 @@ static int run_kats(const struct impl *im, int *n)
 			continue;
 		}
 		if (a->kind == HASH) {
-			size_t ml = strlen(k->pt), dl = unhex(k->ct, tag);
+			size_t ml = strlen(k->pt), dl = ref_unhex(k->ct, tag);
 
 			memcpy(bufa, k->pt, ml);
 			memset(out, 0, sizeof(out));
@@ -354,10 +344,10 @@ static int run_kats(const struct impl *im, int *n)
 			r = digest_op(h, bufa + ml / 2, ml - ml / 2, out, 0);
 			ok &= r == (int)dl && !memcmp(out, tag, dl);
 		} else {
-			size_t il = unhex(k->iv, iv), al = unhex(k->aad, aad);
-			size_t pl = unhex(k->pt, pt), tl = unhex(k->tag, tag);
+			size_t il = ref_unhex(k->iv, iv), al = ref_unhex(k->aad, aad);
+			size_t pl = ref_unhex(k->pt, pt), tl = ref_unhex(k->tag, tag);
 
-			unhex(k->ct, ct);
+			ref_unhex(k->ct, ct);
 			memcpy(bufa, pt, pl);
 			memset(bufb, 0xa5, pl + 1);
 			r = crypt_op(WD_CMD_ENCRYPT, h, iv, il, al ? aad : NULL,
@@ -1041,7 +1031,7 @@ static void test_uffd_out(void)
 		io_uring_cqe_seen(&r1, cqe);
 	}
 	pthread_join(th, NULL);
-	unhex("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+	ref_unhex("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
 	      md);
 	ok = u.faulted && u.nop_res == 0 && u.nop_first;
 	wd_ok(ok && res == 32 && !memcmp((unsigned char *)u.area + 100, md, 32),

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 /*
@@ -80,6 +81,19 @@ static inline void ref_random_fill(void *buf, size_t len, uint64_t seed)
 		x ^= x << 17;
 		p[i] = x >> 24;
 	}
+}
+
+/* Hex digits (a standard's test vector) into bytes; returns how many. */
+static inline size_t ref_unhex(const char *hex, uint8_t *out)
+{
+	unsigned int v;
+	size_t n = 0;
+
+	while (hex[0] && hex[1] && sscanf(hex, "%2x", &v) == 1) {
+		out[n++] = v;
+		hex += 2;
+	}
+	return n;
 }
 
 #endif /* WD_REF_H */

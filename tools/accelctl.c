@@ -648,17 +648,6 @@ static void test_compression(struct selftest *t, unsigned int len,
 
 /* ---- self-test: crypto ---- */
 
-static size_t unhex(const char *h, uint8_t *out)
-{
-	size_t n = 0;
-	unsigned int v;
-
-	while (h[0] && h[1] && sscanf(h, "%2x", &v) == 1) {
-		out[n++] = v;
-		h += 2;
-	}
-	return n;
-}
 
 /* One known answer per algorithm, from its standard (see selftests/crypto) */
 static const struct crypto_kat {
@@ -706,7 +695,7 @@ static const struct crypto_kat {
 static void test_crypto(struct selftest *t, const struct crypto_kat *k)
 {
 	uint8_t key[64], iv[16], aad[64], pt[64], ct[64], tag[64], otag[64];
-	size_t kl = unhex(k->key, key), il, al, pl, tl, i;
+	size_t kl = ref_unhex(k->key, key), il, al, pl, tl, i;
 	struct wd_key_add info;
 	struct wd_crypt p;
 	int h, r, r2, ok;
@@ -720,7 +709,7 @@ static void test_crypto(struct selftest *t, const struct crypto_kat *k)
 	}
 	if (!k->iv) {
 		pl = strlen(k->pt);
-		tl = unhex(k->ct, tag);
+		tl = ref_unhex(k->ct, tag);
 		memcpy(t->a, k->pt, pl);
 		wd_crypt_prep(&p, h, NULL, 0, NULL, 0, otag);
 		io_uring_prep_accel_digest(sqe_of(t), t->fd, t->a, pl, &p, 0);
@@ -731,11 +720,11 @@ static void test_crypto(struct selftest *t, const struct crypto_kat *k)
 		io_uring_accel_key_remove(t->fd, h);
 		return;
 	}
-	il = unhex(k->iv, iv);
-	al = unhex(k->aad, aad);
-	pl = unhex(k->pt, pt);
-	tl = unhex(k->tag, tag);
-	unhex(k->ct, ct);
+	il = ref_unhex(k->iv, iv);
+	al = ref_unhex(k->aad, aad);
+	pl = ref_unhex(k->pt, pt);
+	tl = ref_unhex(k->tag, tag);
+	ref_unhex(k->ct, ct);
 	memcpy(t->a, pt, pl);
 	wd_crypt_prep(&p, h, iv, il, al ? aad : NULL, al, tl ? otag : NULL);
 	io_uring_prep_accel_encrypt(sqe_of(t), t->fd, t->b, t->a, pl, &p);

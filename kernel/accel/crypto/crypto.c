@@ -513,16 +513,11 @@ static long wd_cr_key_remove(struct wd_cr_file *cf, u32 __user *uh)
 static int wd_cr_read_user(void *dst, u64 uaddr, u32 len, bool nowait)
 {
 	void __user *src = u64_to_user_ptr(uaddr);
-	unsigned long left;
 
 	if (!nowait)
 		return copy_from_user(dst, src, len) ? -EFAULT : 0;
-	if (!access_ok(src, len))
-		return -EFAULT;
-	pagefault_disable();
-	left = __copy_from_user_inatomic(dst, src, len);
-	pagefault_enable();
-	return left ? WD_SUBMIT_LATER : 0;
+	/* a bad address too: the copy that may fault tells them apart */
+	return copy_from_user_nofault(dst, src, len) ? WD_SUBMIT_LATER : 0;
 }
 
 /*
