@@ -40,9 +40,9 @@ static void test_features(void)
 	}
 	wd_ok(f.abi_version == WD_ABI_VERSION && f.__pad0 == 0,
 	      "ABI version %u, padding zero", f.abi_version);
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < (int)(sizeof(f.__resv) / sizeof(f.__resv[0])); i++)
 		resv_zero &= f.__resv[i] == 0;
-	wd_ok(resv_zero, "reserved words are zero");
+	wd_ok(resv_zero && f.__pad1 == 0, "reserved words are zero");
 	wd_ok((f.cmds & WD_FEAT_CMD_DESC) && !(f.cmds & ~(WD_FEAT_CMD_DESC |
 						       WD_FEAT_CMD_BATCH)) &&
 	      !!(f.cmds & WD_FEAT_CMD_BATCH) ==
@@ -56,8 +56,11 @@ static void test_features(void)
 	      (unsigned long long)f.ops, (unsigned long long)f.op_flags);
 	wd_ok((long long)f.nr_queues == wd_sysfs_read(dev, "nr_queues") &&
 	      (long long)f.max_len == wd_sysfs_read(dev, "max_len") &&
-	      f.numa_node == wd_sysfs_read(dev, "numa_node"),
-	      "queues, max_len and NUMA node agree with sysfs");
+	      (long long)f.comp_max_len == wd_sysfs_read(dev, "comp_max_len") &&
+	      f.numa_node == wd_sysfs_read(dev, "numa_node") &&
+	      !f.comp_formats == !f.comp_max_len &&
+	      f.comp_max_len <= f.max_len,
+	      "queues, max_len, comp_max_len and NUMA node agree with sysfs");
 
 	/* A larger buffer: the kernel's size is written, the rest is not. */
 	memset(big, 0xff, sizeof(big));

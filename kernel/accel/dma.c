@@ -228,6 +228,8 @@ int wd_dma_prepare(struct wd_device *wdev, struct io_uring_cmd *fixed,
 		   struct wd_dma **out)
 {
 	const struct wd_op_desc *desc = &wd_op_table[a->op];
+	u32 len2 = desc->operands & WD_OPND_DST_ARG ?
+		   WD_COMP_ARG_DST_LEN(a->arg) : a->len;
 	struct wd_dma *dma;
 	int ret = 0;
 
@@ -239,9 +241,9 @@ int wd_dma_prepare(struct wd_device *wdev, struct io_uring_cmd *fixed,
 	if (a->len && desc->pin[0])
 		ret = wd_dma_pin_one(dma->dev, &dma->addr, fixed, a->addr,
 				     a->len, desc->pin[0], issue_flags);
-	if (!ret && a->len && desc->pin[1])
+	if (!ret && len2 && desc->pin[1])
 		ret = wd_dma_pin_one(dma->dev, &dma->addr2, fixed, a->addr2,
-				     a->len, desc->pin[1], issue_flags);
+				     len2, desc->pin[1], issue_flags);
 	if (!ret)
 		ret = wd_dma_charge(dma);
 	if (ret) {

@@ -82,6 +82,9 @@ static int wd_comp_check(const struct wd_device *wdev, struct wd_args *a)
 		return -EINVAL;
 	if (dst_len > wdev->max_len)
 		return -EINVAL;
+	/* the device's own limit on what one request may compress */
+	if (wdev->comp_max_len && a->len > wdev->comp_max_len)
+		return -EINVAL;
 	if (a->len && dst_len && a->addr < a->addr2 + dst_len &&
 	    a->addr2 < a->addr + a->len)
 		return -EINVAL;
@@ -159,14 +162,18 @@ const struct wd_op_desc wd_op_table[WD_OP_END] = {
 		.name		= "compress",
 		.value		= true,
 		.operands	= WD_OPND_ADDR | WD_OPND_ADDR2 | WD_OPND_ARG |
-				  WD_OPND_MEM | WD_OPND_ENGINE,
+				  WD_OPND_MEM | WD_OPND_ENGINE |
+				  WD_OPND_DST_ARG,
+		.pin		= { WD_PIN_IN, WD_PIN_OUT },
 		.check		= wd_comp_check,
 	},
 	[WD_OP_DECOMPRESS] = {
 		.name		= "decompress",
 		.value		= true,
 		.operands	= WD_OPND_ADDR | WD_OPND_ADDR2 | WD_OPND_ARG |
-				  WD_OPND_MEM | WD_OPND_ENGINE,
+				  WD_OPND_MEM | WD_OPND_ENGINE |
+				  WD_OPND_DST_ARG,
+		.pin		= { WD_PIN_IN, WD_PIN_OUT },
 		.check		= wd_comp_check,
 	},
 	[WD_OP_ENCRYPT] = {

@@ -81,6 +81,13 @@ static ssize_t max_len_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(max_len);
 
+static ssize_t comp_max_len_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", wd_comp_max_len(wd_dev_to_wdev(dev)));
+}
+static DEVICE_ATTR_RO(comp_max_len);
+
 static ssize_t nr_queues_show(struct device *dev,
 			      struct device_attribute *attr, char *buf)
 {
@@ -198,6 +205,7 @@ static struct attribute *wd_dev_attrs[] = {
 	&dev_attr_flags.attr,
 	&dev_attr_formats.attr,
 	&dev_attr_max_len.attr,
+	&dev_attr_comp_max_len.attr,
 	&dev_attr_nr_queues.attr,
 	&dev_attr_numa_node.attr,
 	&dev_attr_inline_max.attr,

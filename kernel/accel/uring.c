@@ -74,6 +74,7 @@ static int wd_get_features(struct wd_device *wdev,
 	f.nr_queues = wdev->nr_queues;
 	f.numa_node = wdev->numa_node;
 	f.comp_formats = wdev->comp_formats;
+	f.comp_max_len = wd_comp_max_len(wdev);
 	/* a pinned-mode device cannot read descriptors in memory */
 	f.cmds = WD_FEAT_CMD_DESC |
 		 (wd_dev_pinned(wdev) ? 0 : WD_FEAT_CMD_BATCH);

@@ -317,6 +317,9 @@ struct wd_ops {
  * @comp_formats: BIT_ULL(WD_COMP_x) per compression format, when the
  *	device runs WD_OP_COMPRESS or WD_OP_DECOMPRESS
  * @max_len: longest operand one request may name, in bytes
+ * @comp_max_len: COMPRESS/DECOMPRESS: the longest input and the most
+ *	output one request may have (0: @max_len), for a device whose
+ *	compressor is bounded below @max_len
  * @nr_queues: number of hardware (or engine) queues
  * @numa_node: node the device is attached to, or NUMA_NO_NODE
  * @inline_max: requests of at most this many bytes run through
@@ -334,6 +337,7 @@ struct wd_device {
 	u64				dev_flags;
 	u64				comp_formats;
 	u64				max_len;
+	u32				comp_max_len;
 	u32				nr_queues;
 	int				numa_node;
 	u32				inline_max;

@@ -50,6 +50,8 @@ struct wd_stats {
 #define WD_OPND_ARG	BIT(2)
 #define WD_OPND_MEM	BIT(3)	/* touches memory: needs the submitter's mm */
 #define WD_OPND_ENGINE	BIT(4)	/* needs the engine's state: never inline */
+/* addr2 spans WD_COMP_ARG_DST_LEN(arg) bytes, not len */
+#define WD_OPND_DST_ARG	BIT(5)
 
 /* How a pinned-mode device uses a memory operand (wd_op_desc.pin) */
 #define WD_PIN_IN	1	/* reads it: DMA_TO_DEVICE */
@@ -60,7 +62,8 @@ struct wd_stats {
  * @name: as shown in sysfs and logs
  * @flags: request flags the op accepts
  * @operands: WD_OPND_*
- * @pin: WD_PIN_* for the operands at addr and addr2, each @len bytes; an
+ * @pin: WD_PIN_* for the operands at addr and addr2, each @len bytes
+ *	(addr2: WD_COMP_ARG_DST_LEN(arg) with WD_OPND_DST_ARG); an
  *	op with memory operands and no @pin entry cannot run on a pinned-mode
  *	device (its operands are not all addr/addr2 ranges of @len bytes)
  * @value: the op has a value result (res2): the CQE that carries it is a
@@ -159,6 +162,14 @@ void wd_dma_release(struct wd_dma *dma);
 static inline bool wd_dev_pinned(const struct wd_device *wdev)
 {
 	return wdev->dev_flags & WD_DEV_F_PINNED;
+}
+
+/* What GET_FEATURES and sysfs report as comp_max_len (0: no compression). */
+static inline u32 wd_comp_max_len(const struct wd_device *wdev)
+{
+	if (!wdev->comp_formats)
+		return 0;
+	return wdev->comp_max_len ?: min_t(u64, wdev->max_len, U32_MAX);
 }
 
 /* A fresh request for @a: what a NOP completes with is decided here. */

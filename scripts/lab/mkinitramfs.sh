@@ -84,7 +84,7 @@ done
 for m in cryptd crypto_simd gcm ghash_generic xts ctr cbc \
 	aesni_intel aes_generic sha256_generic sha512_generic hmac \
 	sha256_ssse3 sha512_ssse3 ghash_clmulni_intel \
-	virtio_crypto af_alg algif_hash algif_skcipher algif_aead; do
+	virtio_crypto af_alg algif_hash algif_skcipher algif_aead deflate; do
 	[ -n "$kmoddir" ] &&
 		grep -qE "/($m|${m//_/-})\.ko" "$kmoddir/modules.dep" &&
 		WD_MODLIST=optional add_kernel_module "$m"

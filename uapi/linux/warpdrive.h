@@ -413,6 +413,12 @@ struct wd_sqe_cmd {
  * descriptor batches (-EOPNOTSUPP); WD_IOC_SUBMIT works.
  */
 #define WD_DEV_F_PINNED		(1ULL << 2)
+/*
+ * DECOMPRESS of raw DEFLATE may succeed with bytes after the end of the
+ * stream, ignoring them (a bridge whose provider does not report how much
+ * input it used). zlib and gzip input is still checked to its trailer.
+ */
+#define WD_DEV_F_DEFLATE_TAIL	(1ULL << 3)
 
 struct wd_features {
 	__u32	size;		/* bytes of this struct the kernel knows */
@@ -426,7 +432,13 @@ struct wd_features {
 	__s32	numa_node;	/* -1 when the device has no affinity */
 	__u64	comp_formats;	/* bit (1 << WD_COMP_x) per format */
 	__u64	cmds;		/* WD_FEAT_CMD_*: request forms beyond one op */
-	__u64	__resv[2];	/* zero */
+	/*
+	 * COMPRESS/DECOMPRESS: the longest input, and the most output, one
+	 * request may have (0 from a kernel that predates the field: max_len)
+	 */
+	__u32	comp_max_len;
+	__u32	__pad1;
+	__u64	__resv[1];	/* zero */
 };
 
 /* wd_features.cmds (0 from a kernel that predates the field) */

@@ -53,7 +53,7 @@
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
-#include "../wd_driver.h"
+#include "wd_crypto.h"
 
 /* Longest operand of one request. */
 #define WD_CR_MAX_LEN		(16U << 20)
@@ -78,13 +78,6 @@ static const struct wd_cr_alg {
 	{ "sha256",		WD_KEY_T_HASH },
 	{ "sha512",		WD_KEY_T_HASH },
 	{ "hmac(sha256)",	WD_KEY_T_HASH },
-};
-
-struct wd_cr {
-	struct wd_device	*wdev;
-	struct platform_device	*pdev;
-	struct workqueue_struct	*wq;
-	u32			keys_max;
 };
 
 /*
@@ -134,10 +127,11 @@ enum {
 
 /**
  * struct wd_cr_req - one request on its way through a transform
+ * @op: WD_OP_ENCRYPT, WD_OP_DECRYPT or WD_OP_DIGEST (first: see
+ *	wd_cr_priv_op())
  * @rq: the core's request
  * @key: the key it names (a reference)
  * @wq: the device's workqueue
- * @op: WD_OP_ENCRYPT, WD_OP_DECRYPT or WD_OP_DIGEST
  * @more: DIGEST with WD_DIGEST_F_MORE
  * @started: the transform has been called (a digest's state touched)
  * @resume: the workqueue goes on with a digest's chain
@@ -163,10 +157,10 @@ enum {
  * @creq: the transform's request (skcipher, aead or ahash), at the end
  */
 struct wd_cr_req {
+	u8			op;
 	struct wd_req		*rq;
 	struct wd_cr_key	*key;
 	struct workqueue_struct	*wq;
-	u8			op;
 	bool			more;
 	bool			started;
 	bool			resume;
@@ -253,7 +247,7 @@ static const struct wd_cr_alg *wd_cr_alg_find(const char *cra_name)
  * registered a bus driver. The CPU's implementations and the crypto API's
  * templates do neither.
  */
-static bool wd_cr_alg_is_hw(const struct crypto_alg *alg)
+bool wd_cr_alg_is_hw(const struct crypto_alg *alg)
 {
 	if (alg->cra_flags & CRYPTO_ALG_KERN_DRIVER_ONLY)
 		return true;
@@ -966,8 +960,11 @@ static int wd_cr_submit(struct wd_device *wdev, struct wd_req *rq,
 		wd_complete(rq);
 		return 0;
 	}
+	if (wd_cr_op_is_comp(a->op))
+		return wd_cz_submit(cr, rq, a, nowait);
 
 	BUILD_BUG_ON(sizeof(p) != WD_CRYPT_SIZE);
+	BUILD_BUG_ON(offsetof(struct wd_cr_req, op));
 	ret = wd_cr_read_user(&p, a->arg, sizeof(p), nowait);
 	if (ret)
 		return ret;
@@ -1082,6 +1079,10 @@ static void wd_cr_finish(struct wd_device *wdev, struct wd_req *rq,
 	/* a NOP has no state */
 	if (!r)
 		return;
+	if (wd_cr_op_is_comp(wd_cr_priv_op(r))) {
+		wd_cz_finish(wdev->priv, rq);
+		return;
+	}
 	k = r->key;
 	if (deliver && rq->res >= 0) {
 		/* the tag verified: now the plaintext may be seen */
@@ -1218,6 +1219,7 @@ static DEVICE_ATTR_RW(keys_max);
 
 static struct attribute *wd_cr_attrs[] = {
 	&dev_attr_algorithms.attr,
+	&dev_attr_compression.attr,
 	&dev_attr_keys_max.attr,
 	NULL
 };
@@ -1234,6 +1236,11 @@ static const struct attribute_group *wd_cr_groups[] = {
 /* ---- module ------------------------------------------------------------ */
 
 static struct wd_device *wd_crypto0;
+
+static char *compress = "deflate";
+module_param(compress, charp, 0444);
+MODULE_PARM_DESC(compress,
+		 "acomp deflate algorithm or implementation for COMPRESS and DECOMPRESS (\"\": none)");
 
 static int __init wd_cr_init(void)
 {
@@ -1270,13 +1277,18 @@ static int __init wd_cr_init(void)
 	wdev->numa_node = NUMA_NO_NODE;
 	wdev->inline_max = WD_CR_INLINE_MAX;
 	wdev->groups = wd_cr_groups;
+	ret = wd_cz_init(cr, compress);
+	if (ret)
+		goto err_wq;
 
 	ret = wd_device_register(wdev, "crypto0");
 	if (ret)
-		goto err_wq;
+		goto err_cz;
 	wd_crypto0 = wdev;
 	return 0;
 
+err_cz:
+	wd_cz_exit(cr);
 err_wq:
 	destroy_workqueue(cr->wq);
 err_put:
@@ -1293,6 +1305,7 @@ static void __exit wd_cr_exit(void)
 
 	/* waits for every request, the workqueue's included */
 	wd_device_unregister(wd_crypto0);
+	wd_cz_exit(cr);
 	destroy_workqueue(cr->wq);
 	wd_device_put(wd_crypto0);
 	platform_device_unregister(pdev);
