@@ -10,7 +10,19 @@
 
 #include <linux/crc32.h>
 #include <linux/io_uring/cmd.h>
+#include <linux/mm.h>
 #include <linux/timer.h>
+
+/*
+ * The page @n after @page in one physically contiguous run (a scatterlist
+ * entry). 7.x dropped nth_page(): a run's struct pages are contiguous on
+ * every configuration it supports.
+ */
+#ifdef nth_page
+#define wd_nth_page(page, n)	nth_page(page, n)
+#else
+#define wd_nth_page(page, n)	((page) + (n))
+#endif
 
 /* The command area of a 64-byte SQE, and of a 128-byte one. */
 #ifdef WD_HAVE_SQE_CMD_TYPED

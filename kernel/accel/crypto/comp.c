@@ -166,7 +166,7 @@ static int wd_cz_slice(struct sg_table *out, const struct sg_table *in,
 		}
 		take = min(s->length - from, left);
 		off = s->offset + from;
-		sg_set_page(d, nth_page(sg_page(s), off >> PAGE_SHIFT), take,
+		sg_set_page(d, wd_nth_page(sg_page(s), off >> PAGE_SHIFT), take,
 			    offset_in_page(off));
 		d = sg_next(d);
 		left -= take;
