@@ -7,8 +7,8 @@
  * with N = 1, 2, 3, ... until a run no longer reaches an N-th allocation,
  * so every allocation on its path fails once: io_uring's, the core's
  * (pinned-mode mappings, plug callbacks), the drivers' (bounce buffers,
- * sg tables, IOMMU page tables; crypto0's requests and keys, the crypto
- * API's transforms). Each request must then fail cleanly with
+ * sg tables, IOMMU page tables; crypto0's requests, keys and compression,
+ * the crypto API's transforms). Each request must then fail cleanly with
  * -ENOMEM or -EAGAIN, or succeed with the right bytes; nothing may hang
  * or leak (kmemleak runs after the suite), and the device must work after.
  * Needs a kernel with fault injection (the debug tier) and root.
@@ -231,12 +231,91 @@ static int run_crypto(int cfd, int kind, int *bad, int *ok_runs)
 	return injected;
 }
 
+/*
+ * crypto0's compression, every allocation failing in turn, on requests
+ * short enough to run in the issue path: a gzip COMPRESS, and a
+ * DECOMPRESS of a truncated stream, which the provider fails and the CPU
+ * probe then explains (-EBADMSG). Each fails with -ENOMEM or -EAGAIN or
+ * gives the answer it gives without injection.
+ */
+enum { CZ_COMP, CZ_TRUNC };
+
+static int run_comp(int cfd, int kind, int *bad, int *ok_runs)
+{
+	struct __kernel_timespec ts = { .tv_sec = 20 };
+	int n, injected = 0, ret, left, clen, want;
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+	size_t i;
+
+	if (io_uring_queue_init(8, &ring, 0)) {
+		(*bad)++;
+		return 0;
+	}
+	/* 4 KiB of text, compressed once without injection */
+	for (i = 0; i < 4096; i++)
+		src[i] = "ring offload doorbell "[i % 22];
+	io_uring_prep_accel_compress(io_uring_get_sqe(&ring), cfd, dst, 4096,
+				     src, 4096, WD_COMP_GZIP, 6);
+	clen = wd_submit_wait1(&ring, NULL, NULL);
+	if (clen <= 32) {
+		wd_diag("compress without injection: %d", clen);
+		(*bad)++;
+		io_uring_queue_exit(&ring);
+		return 0;
+	}
+	want = kind == CZ_COMP ? clen : -EBADMSG;
+
+	for (n = 1; n <= MAX_N; n++) {
+		memset(dst + 8192, 0, 4096);
+		if (kind == CZ_COMP)
+			io_uring_prep_accel_compress(io_uring_get_sqe(&ring),
+						     cfd, dst + 8192, 4096,
+						     src, 4096, WD_COMP_GZIP,
+						     6);
+		else
+			io_uring_prep_accel_decompress(io_uring_get_sqe(&ring),
+						       cfd, dst + 8192, 4096,
+						       dst, clen - 12,
+						       WD_COMP_GZIP);
+		arm(n);
+		ret = io_uring_submit(&ring);
+		left = disarm();
+		if (ret == 1 && io_uring_wait_cqe_timeout(&ring, &cqe, &ts)) {
+			wd_diag("compression %d, N=%d: no CQE", kind, n);
+			(*bad)++;
+			break;
+		}
+		if (ret == 1) {
+			ret = cqe->res;
+			io_uring_cqe_seen(&ring, cqe);
+		}
+		if (ret == want &&
+		    (kind != CZ_COMP || !memcmp(dst + 8192, dst, clen)))
+			(*ok_runs)++;
+		else if (ret != -ENOMEM && ret != -EAGAIN) {
+			wd_diag("compression %d, N=%d: res %d, want %d", kind,
+				n, ret, want);
+			(*bad)++;
+		}
+		if (left != 0)
+			break;		/* nothing left to fail on this path */
+		injected++;
+	}
+	io_uring_queue_exit(&ring);
+	return injected;
+}
+
 int main(void)
 {
 	static const char *const crypto_names[] = {
 		"crypto0, a 4 KiB AES-GCM ENCRYPT",
 		"crypto0, a 4 KiB AES-GCM DECRYPT",
 		"crypto0, loading an AES-GCM key",
+	};
+	static const char *const comp_names[] = {
+		"crypto0, a 4 KiB gzip COMPRESS",
+		"crypto0, a truncated gzip DECOMPRESS (-EBADMSG)",
 	};
 	int sfd, efd, cfd, bad = 0, ok_runs = 0, total = 0, n, i;
 	struct scenario sc[4];
@@ -267,7 +346,7 @@ int main(void)
 	if (efd >= 0)
 		sc[nsc++] = (struct scenario){ "edu0, a pinned 4 KiB COPY", efd, 1, 4096 };
 
-	wd_plan(nsc + 3 + (cfd >= 0 ? 3 : 0));
+	wd_plan(nsc + 3 + (cfd >= 0 ? 5 : 0));
 	for (i = 0; i < nsc; i++) {
 		/* the engine scenario runs on the engine */
 		wd_sysfs_write(wd_test_device(), "inline_max",
@@ -285,6 +364,13 @@ int main(void)
 		wd_ok(n > 0 && n < MAX_N,
 		      "%s: %d allocations on its path, each failed once",
 		      crypto_names[i], n);
+	}
+	for (i = 0; cfd >= 0 && i < 2; i++) {
+		n = run_comp(cfd, i, &bad, &ok_runs);
+		total += n;
+		wd_ok(n > 0 && n < MAX_N,
+		      "%s: %d allocations on its path, each failed once",
+		      comp_names[i], n);
 	}
 	wd_ok(bad == 0, "%d injected failures: every request failed cleanly or copied the right bytes (%d bad)",
 	      total, bad);

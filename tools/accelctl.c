@@ -132,7 +132,8 @@ static void json_list(const char *s)
 struct dev_info {
 	char name[NAME_LEN];
 	char driver[64], ops[512], flags[128], formats[128], parent[128];
-	long long max_len, nr_queues, numa_node, inline_max, coalesce;
+	long long max_len, comp_max_len, nr_queues, numa_node, inline_max;
+	long long coalesce;
 	long long submitted, completed, failed, canceled, doorbells;
 };
 
@@ -147,6 +148,10 @@ static int read_info(const char *name, struct dev_info *di)
 	wd_sysfs_str(name, "formats", di->formats, sizeof(di->formats));
 	parent_of(name, di->parent, sizeof(di->parent));
 	di->max_len = wd_sysfs_num(name, "max_len");
+	/* a module older than the attribute: read as max_len */
+	di->comp_max_len = wd_sysfs_num(name, "comp_max_len");
+	if (di->comp_max_len < 0)
+		di->comp_max_len = di->formats[0] ? di->max_len : 0;
 	di->nr_queues = wd_sysfs_num(name, "nr_queues");
 	di->numa_node = wd_sysfs_num(name, "numa_node");
 	di->inline_max = wd_sysfs_num(name, "inline_max");
@@ -177,13 +182,14 @@ static void json_info(const struct dev_info *di)
 	json_list(di->ops);
 	printf(", \"formats\": ");
 	json_list(di->formats);
-	printf(", \"max_len\": %lld, \"queues\": %lld, \"numa_node\": %lld, "
+	printf(", \"max_len\": %lld, \"comp_max_len\": %lld, "
+	       "\"queues\": %lld, \"numa_node\": %lld, "
 	       "\"inline_max\": %lld, \"coalesce\": %lld, "
 	       "\"counters\": {\"submitted\": %lld, \"completed\": %lld, "
 	       "\"in_flight\": %lld, \"failed\": %lld, \"canceled\": %lld, "
 	       "\"doorbells\": %lld}",
-	       di->max_len, di->nr_queues, di->numa_node, di->inline_max,
-	       di->coalesce, di->submitted, di->completed,
+	       di->max_len, di->comp_max_len, di->nr_queues, di->numa_node,
+	       di->inline_max, di->coalesce, di->submitted, di->completed,
 	       di->submitted - di->completed, di->failed, di->canceled,
 	       di->doorbells);
 }
@@ -243,7 +249,8 @@ static int cmd_list(void)
 
 /* sysfs entries every device has (the rest are its driver's). */
 static const char *const core_attrs[] = {
-	"driver", "ops", "flags", "formats", "max_len", "nr_queues",
+	"driver", "ops", "flags", "formats", "max_len", "comp_max_len",
+	"nr_queues",
 	"numa_node", "inline_max", "coalesce", "submitted", "completed",
 	"failed", "canceled", "doorbells", "dev", "uevent", NULL,
 };
@@ -419,6 +426,9 @@ static int cmd_show(const char *name)
 	printf("  %-18s %s\n", "ops", di.ops);
 	printf("  %-18s %s\n", "formats", di.formats[0] ? di.formats : "-");
 	printf("  %-18s %lld bytes\n", "max_len", di.max_len);
+	if (di.formats[0])
+		printf("  %-18s %lld bytes\n", "comp_max_len",
+		       di.comp_max_len);
 	printf("  %-18s %lld\n", "queues", di.nr_queues);
 	printf("  %-18s %lld\n", "numa node", di.numa_node);
 	printf("  %-18s %lld bytes\n", "inline_max", di.inline_max);
