@@ -10,7 +10,8 @@
  *    trailing bytes) and a decompression bomb held to the output buffer;
  *  - batches, the ioctl, and validation of the packed argument;
  *  - a device's own limit (comp_max_len): longer input refused, longer
- *    output -ENOSPC.
+ *    output -ENOSPC;
+ *  - the same answers as soft0 on damaged streams.
  * Each device that compresses runs all of it: soft0 (or WD_DEVICE), then
  * crypto0 where it is loaded (the kernel's acomp providers).
  */
@@ -528,7 +529,97 @@ static void test_limit(uint64_t max_len)
 	      cap, r1, r2, r3);
 }
 
-#define CASES_PER_DEVICE	(20 + 2 + 5 + 1 + 5 * 6 - 1 + 1 + 2 + 5 + 1 + 1)
+/*
+ * The device against soft0 on damaged streams (truncated, bits flipped,
+ * bytes appended) into destinations of random sizes: the same output or
+ * the same errno. Two answers may differ where both are right: a stream
+ * that is corrupt and also longer than the destination may be either
+ * -ENOSPC or -EBADMSG, depending on which the decoder meets first; and
+ * bytes after a raw DEFLATE stream may be ignored by a device that says
+ * WD_DEV_F_DEFLATE_TAIL.
+ */
+static uint64_t agree_seed = 0x9e3779b97f4a7c15ull;
+
+/* xorshift64: the damage is the same on every run */
+static uint64_t agree_rnd(void)
+{
+	agree_seed ^= agree_seed << 13;
+	agree_seed ^= agree_seed >> 7;
+	agree_seed ^= agree_seed << 17;
+	return agree_seed;
+}
+
+static void test_agree(void)
+{
+	int sfd, dfd = fd, i, odd = 0, tails = 0, both = 0;
+	uint8_t *mine = back, *ref = back + BIG / 2;
+
+	if (!strcmp(dev, "soft0")) {
+		wd_skip("soft0 is the reference", "agreement with soft0");
+		return;
+	}
+	sfd = io_uring_accel_open("soft0", O_RDWR);
+	if (sfd < 0) {
+		wd_skip("no soft0", "agreement with soft0");
+		return;
+	}
+	for (i = 0; i < 300; i++) {
+		int format = i % 3, a, b, c, k;
+		size_t len, zlen, dst_len;
+
+		len = 1 + agree_rnd() % (cap < 20000 ? cap : 20000);
+		make_data(agree_rnd() % 2 ? K_TEXT : K_RANDOM, in, len, i);
+		zlen = z_compress(out, BIG, in, len, format, 1 + i % 9);
+		switch (agree_rnd() % 4) {
+		case 0:		/* truncated */
+			zlen = 1 + agree_rnd() % zlen;
+			break;
+		case 1:		/* one to three bits flipped */
+			for (k = agree_rnd() % 3; k >= 0; k--) {
+				size_t at = agree_rnd() % zlen;
+
+				out[at] ^= 1 << (agree_rnd() % 8);
+			}
+			break;
+		case 2:		/* bytes appended */
+			for (k = 1 + agree_rnd() % 8; k > 0; k--)
+				out[zlen++] = agree_rnd();
+			break;
+		default:	/* intact */
+			break;
+		}
+		dst_len = agree_rnd() % 3 ? len : agree_rnd() % (2 * len + 1);
+		a = dev_op(WD_OP_DECOMPRESS, mine, dst_len, out, zlen, format,
+			   0, NULL);
+		fd = sfd;
+		b = dev_op(WD_OP_DECOMPRESS, ref, dst_len, out, zlen, format,
+			   0, NULL);
+		/* corrupt, whatever the room? */
+		c = dev_op(WD_OP_DECOMPRESS, ref + BIG / 4, BIG / 4, out, zlen,
+			   format, 0, NULL);
+		fd = dfd;
+		if (a == b && (a < 0 || !memcmp(mine, ref, a)))
+			continue;
+		if (c == -EBADMSG && ((a == -ENOSPC && b == -EBADMSG) ||
+				      (a == -EBADMSG && b == -ENOSPC))) {
+			both++;
+			continue;
+		}
+		if (format == WD_COMP_DEFLATE && b == -EBADMSG && a >= 0 &&
+		    (dev_flags & WD_DEV_F_DEFLATE_TAIL)) {
+			tails++;
+			continue;
+		}
+		if (odd++ < 5)
+			wd_diag("stream %d (%s, %zu bytes into %zu): %s says %d, soft0 %d",
+				i, fmt_names[format], zlen, dst_len, dev, a, b);
+	}
+	close(sfd);
+	wd_ok(!odd, "%s and soft0 agree on 300 damaged streams (%d both too long and corrupt, %d raw tails ignored, %d odd)",
+	      dev, both, tails, odd);
+}
+
+#define CASES_PER_DEVICE	(20 + 2 + 5 + 1 + 5 * 6 - 1 + 1 + 2 + 5 + 1 + 1 + 1)
 
 /* Everything above, on @name; every case skipped if it does not compress. */
 static void run_device(const char *name)
@@ -570,6 +661,7 @@ static void run_device(const char *name)
 	test_forms();
 	test_validation();
 	test_limit(f.max_len);
+	test_agree();
 	io_uring_queue_exit(&ring);
 	close(fd);
 }
