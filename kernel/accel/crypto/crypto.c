@@ -7,6 +7,9 @@
  * crypto API; so do the CPU's own implementations (AES-NI, SHA-NI, the
  * generic C code) and the cryptd wrapper that makes them asynchronous.
  * This driver puts all of them behind one WarpDrive device, crypto0.
+ * Compression accelerators register with it too (acomp): comp.c bridges
+ * COMPRESS and DECOMPRESS to them; this file has the device, keys,
+ * ciphers and hashes.
  *
  * Device model: one device, and the choice of implementation is made per
  * key. A key names an algorithm either generically ("gcm(aes)": the crypto
