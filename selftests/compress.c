@@ -326,6 +326,28 @@ static void test_from_zlib(void)
 	}
 }
 
+/*
+ * A gzip member of in[0..len) with a file name of @name_len bytes: the
+ * device's result.
+ */
+static int gzip_named(size_t len, size_t name_len)
+{
+	uint8_t *g = back, *raw_at = back + BIG / 4;
+	long raw = z_compress(raw_at, BIG / 4, in, len, WD_COMP_DEFLATE, 6);
+	uint32_t crc = crc32(0, in, len);
+	size_t n = 0;
+
+	g[n++] = 0x1f; g[n++] = 0x8b; g[n++] = 8; g[n++] = 8;	/* FNAME */
+	memset(g + n, 0, 6); n += 6;
+	memset(g + n, 'n', name_len - 1); n += name_len - 1;
+	g[n++] = 0;
+	memcpy(g + n, raw_at, raw); n += raw;
+	memcpy(g + n, &crc, 4); n += 4;
+	memcpy(g + n, &len, 4); n += 4;
+	return dev_op(WD_OP_DECOMPRESS, out + BIG / 2, len, g, n, WD_COMP_GZIP,
+		      0, NULL);
+}
+
 /* gzip headers with every optional field, as other gzip writers make. */
 static void test_gzip_header_fields(void)
 {
@@ -349,18 +371,21 @@ static void test_gzip_header_fields(void)
 	wd_ok(res == (int)len && !memcmp(out, in, len),
 	      "gzip: a header with extra field, name, comment and CRC (%d)",
 	      res);
+	wd_ok(gzip_named(len, 300) == (int)len &&
+	      gzip_named(len, 32000) == (int)len,
+	      "gzip: file names of 300 and 32000 bytes");
 }
 
 static void test_errors(void)
 {
 	size_t len = make_data(K_TEXT, in, 100000, 9);
-	int format, res, clen;
+	int format, res, clen, cut, bad;
 
 	for (format = 0; format < WD_COMP_FORMAT_END; format++) {
 		const char *f = fmt_names[format];
 
 		if (!(formats & (1ULL << format))) {
-			for (res = 0; res < 6; res++)
+			for (res = 0; res < 7; res++)
 				wd_skip("not offered", "%s: errors", f);
 			continue;
 		}
@@ -376,6 +401,22 @@ static void test_errors(void)
 		res = dev_op(WD_OP_DECOMPRESS, back, len, out, clen - 5,
 			     format, 0, NULL);
 		wd_ok(res == -EBADMSG, "%s: truncated input: %d", f, res);
+		/*
+		 * The last bytes: the end of the data (a raw stream missing
+		 * its last bits may be completed where the device says
+		 * WD_DEV_F_DEFLATE_TAIL) and the trailer.
+		 */
+		for (cut = 1, bad = 0; cut <= 8; cut++) {
+			res = dev_op(WD_OP_DECOMPRESS, back, len, out,
+				     clen - cut, format, 0, NULL);
+			if (res != -EBADMSG &&
+			    !(format == WD_COMP_DEFLATE && res >= 0 &&
+			      (dev_flags & WD_DEV_F_DEFLATE_TAIL))) {
+				wd_diag("%s cut by %d: %d", f, cut, res);
+				bad++;
+			}
+		}
+		wd_ok(!bad, "%s: cut by 1 to 8 bytes: -EBADMSG", f);
 		out[clen / 2] ^= 0x10;
 		res = dev_op(WD_OP_DECOMPRESS, back, len, out, clen, format, 0,
 			     NULL);
@@ -564,13 +605,14 @@ static void test_agree(void)
 		return;
 	}
 	for (i = 0; i < 300; i++) {
-		int format = i % 3, a, b, c, k;
+		int format = i % 3, a, b, c, k, kind;
 		size_t len, zlen, dst_len;
 
 		len = 1 + agree_rnd() % (cap < 20000 ? cap : 20000);
 		make_data(agree_rnd() % 2 ? K_TEXT : K_RANDOM, in, len, i);
 		zlen = z_compress(out, BIG, in, len, format, 1 + i % 9);
-		switch (agree_rnd() % 4) {
+		kind = agree_rnd() % 4;
+		switch (kind) {
 		case 0:		/* truncated */
 			zlen = 1 + agree_rnd() % zlen;
 			break;
@@ -605,8 +647,11 @@ static void test_agree(void)
 			both++;
 			continue;
 		}
+		/* appended bytes, or a cut raw stream completed */
 		if (format == WD_COMP_DEFLATE && b == -EBADMSG && a >= 0 &&
-		    (dev_flags & WD_DEV_F_DEFLATE_TAIL)) {
+		    (dev_flags & WD_DEV_F_DEFLATE_TAIL) &&
+		    ((kind == 2 && a == (int)len && !memcmp(mine, in, len)) ||
+		     kind == 0)) {
 			tails++;
 			continue;
 		}
@@ -619,7 +664,73 @@ static void test_agree(void)
 	      dev, both, tails, odd);
 }
 
-#define CASES_PER_DEVICE	(20 + 2 + 5 + 1 + 5 * 6 - 1 + 1 + 2 + 5 + 1 + 1 + 1)
+/*
+ * Streams whose last bytes lie on a page of their own, decompressed into
+ * a destination of exactly the output's size: a decoder that walks the
+ * source a page at a time must still find the end.
+ */
+static void test_page_ends(void)
+{
+	uint8_t *page = (uint8_t *)(((uintptr_t)out + 8191) & ~(uintptr_t)4095);
+	int i, k, res, bad = 0;
+
+	for (i = 0; i < 12; i++) {
+		size_t len = make_data(K_TEXT, in, 3000 + 997 * i, i);
+		int format = i % 3;
+		long zlen = z_compress(back, BIG / 2, in, len, format, 6);
+
+		for (k = 1; k <= 3; k++) {
+			uint8_t *s = page + 4096 * (i + 1) - (zlen - k);
+
+			memmove(s, back, zlen);
+			res = dev_op(WD_OP_DECOMPRESS, back + BIG / 2, len, s,
+				     zlen, format, 0, NULL);
+			if (res != (int)len ||
+			    memcmp(back + BIG / 2, in, len)) {
+				wd_diag("%s %zu, %d on the next page: %d",
+					fmt_names[format], len, k, res);
+				bad++;
+			}
+		}
+	}
+	wd_ok(!bad, "36 streams ending 1-3 bytes into a page, exact destinations");
+}
+
+/*
+ * Long compressions queued, then the ring torn down: each ends (run or
+ * canceled), the device goes idle and works afterwards.
+ */
+static void test_teardown(void)
+{
+	struct io_uring_params p = { .flags = IORING_SETUP_CQE32 };
+	size_t len = cap < 128 * 1024 ? cap : 128 * 1024;
+	struct io_uring r2;
+	long long busy;
+	int i, res;
+
+	make_data(K_TEXT, in, len, 5);
+	if (io_uring_queue_init_params(64, &r2, &p)) {
+		wd_ok(0, "teardown: no ring");
+		return;
+	}
+	for (i = 0; i < 48; i++)
+		io_uring_prep_accel_compress(io_uring_get_sqe(&r2), fd,
+					     out + (size_t)i * (len + 1024),
+					     len + 1024, in, len,
+					     WD_COMP_GZIP, 6);
+	io_uring_submit(&r2);
+	io_uring_queue_exit(&r2);
+	busy = wd_wait_idle(dev, 60000);
+	res = dev_op(WD_OP_COMPRESS, back, len + 1024, in, len, WD_COMP_GZIP,
+		     6, NULL);
+	wd_ok(busy == 0 && res > 0 &&
+	      z_decompress(out, BIG, back, res, WD_COMP_GZIP) == (long)len,
+	      "48 compressions in flight at teardown: the device goes idle (%lld) and works (%d)",
+	      busy, res);
+}
+
+#define CASES_PER_DEVICE	(20 + 2 + 5 + 2 + 5 * 7 - 1 + 1 + 2 + 5 + 1 + 1 + 1 + \
+				 2)
 
 /* Everything above, on @name; every case skipped if it does not compress. */
 static void run_device(const char *name)
@@ -662,6 +773,8 @@ static void run_device(const char *name)
 	test_validation();
 	test_limit(f.max_len);
 	test_agree();
+	test_page_ends();
+	test_teardown();
 	io_uring_queue_exit(&ring);
 	close(fd);
 }

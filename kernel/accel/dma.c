@@ -233,6 +233,10 @@ int wd_dma_prepare(struct wd_device *wdev, struct io_uring_cmd *fixed,
 	struct wd_dma *dma;
 	int ret = 0;
 
+	/* a bounded compressor writes no further than its limit and framing */
+	if ((desc->operands & WD_OPND_DST_ARG) && wdev->comp_max_len)
+		len2 = min(len2, wdev->comp_max_len + WD_COMP_FRAME_MAX);
+
 	dma = kzalloc(sizeof(*dma), GFP_KERNEL_ACCOUNT);
 	if (!dma)
 		return -ENOMEM;

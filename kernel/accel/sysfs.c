@@ -47,6 +47,7 @@ static const char * const wd_dev_flag_names[] = {
 	[ilog2(WD_DEV_F_CPU_SVA)]	= "cpu_sva",
 	[ilog2(WD_DEV_F_SVA)]		= "sva",
 	[ilog2(WD_DEV_F_PINNED)]	= "pinned",
+	[ilog2(WD_DEV_F_DEFLATE_TAIL)]	= "deflate_tail",
 };
 
 static ssize_t flags_show(struct device *dev, struct device_attribute *attr,

@@ -305,6 +305,9 @@ struct wd_ops {
 				  bool deliver);
 };
 
+/* The most framing a compression format adds to its data (gzip's). */
+#define WD_COMP_FRAME_MAX	18
+
 /**
  * struct wd_device - a WarpDrive device
  *
@@ -319,7 +322,8 @@ struct wd_ops {
  * @max_len: longest operand one request may name, in bytes
  * @comp_max_len: COMPRESS/DECOMPRESS: the longest input and the most
  *	output one request may have (0: @max_len), for a device whose
- *	compressor is bounded below @max_len
+ *	compressor is bounded below @max_len. Pinned mode then pins no more
+ *	of a destination than this and WD_COMP_FRAME_MAX.
  * @nr_queues: number of hardware (or engine) queues
  * @numa_node: node the device is attached to, or NUMA_NO_NODE
  * @inline_max: requests of at most this many bytes run through

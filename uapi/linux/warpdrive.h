@@ -414,9 +414,12 @@ struct wd_sqe_cmd {
  */
 #define WD_DEV_F_PINNED		(1ULL << 2)
 /*
- * DECOMPRESS of raw DEFLATE may succeed with bytes after the end of the
- * stream, ignoring them (a bridge whose provider does not report how much
- * input it used). zlib and gzip input is still checked to its trailer.
+ * DECOMPRESS finds the end of the DEFLATE data as the device's provider
+ * does, which does not report how much input it used (a bridge): bytes
+ * after a raw DEFLATE stream, or between the DEFLATE data and a zlib or
+ * gzip trailer (the last bytes of the source), may be ignored, and a raw
+ * stream missing its last bits may be completed. zlib and gzip output is
+ * still checked against the trailer's checksum and length.
  */
 #define WD_DEV_F_DEFLATE_TAIL	(1ULL << 3)
 

@@ -19,22 +19,30 @@
  * The errors mean what they mean on every WarpDrive device, although
  * providers do not say which is which: the kernel's software deflate
  * fails an output that does not fit and a corrupt stream alike with
- * -EINVAL. So when a decompression fails without saying -ENOSPC, the
- * input is inflated once more on the CPU, its output discarded, up to one
- * byte more than the destination holds: a stream that gets that far is
- * -ENOSPC, one that breaks before is -EBADMSG. That costs a failed
- * request no more than soft0 would have spent on it.
+ * -EINVAL on 6.12, and 7.x's can say -ENOSPC for a stream that fits
+ * exactly. So when a decompression fails, the workqueue inflates the
+ * input once more on the CPU into the destination, up to one byte past
+ * it: a stream that ends within it is the answer after all, one that gets
+ * past it is -ENOSPC, one that breaks or ends short first is -EBADMSG.
+ * That costs a failed request no more than soft0 would have spent on it.
  *
  * What the crypto API does not report is how much input the provider
- * used, so bytes after the end of a raw DEFLATE stream go unnoticed: the
- * device says so with WD_DEV_F_DEFLATE_TAIL. (zlib and gzip input is
- * checked to its trailer, the last bytes of the source.)
+ * used, so where a raw DEFLATE stream ends is as the provider sees it:
+ * bytes after it are ignored, and 6.12's software deflate completes a
+ * stream missing its last bits (it feeds zlib an extra zero byte). The
+ * same goes for bytes between the DEFLATE data and a zlib or gzip
+ * trailer, which is read from the end of the source (so a cut stream
+ * fails its checksum there). The device says so with
+ * WD_DEV_F_DEFLATE_TAIL.
  *
- * Limits: synchronous software implementations (scomp) work through
- * per-CPU scratch buffers of 128 KiB on 6.12 and 7.x alike, so with one
- * of those a request reads and writes at most 128 KiB. That is reported
- * as comp_max_len (GET_FEATURES and sysfs): longer input is refused with
- * -EINVAL, output beyond it fails with -ENOSPC.
+ * Limits: a CPU implementation runs a whole request without yielding
+ * (6.12's through per-CPU scratch buffers under a spinlock, 7.x's on a
+ * per-CPU stream with softirqs off), so with one a request reads and
+ * writes at most 128 KiB, reported as comp_max_len (GET_FEATURES and
+ * sysfs): longer input is refused with -EINVAL, longer output fails with
+ * -ENOSPC. Its acomp requests (on 6.12 each with its own zlib workspaces)
+ * are made at load, a few; a request that finds none free waits in line
+ * for one, so no submitter makes the kernel allocate per request.
  */
 #include <crypto/acompress.h>
 #include <linux/crc32.h>
@@ -50,8 +58,8 @@
 #include <linux/zutil.h>
 #include "wd_crypto.h"
 
-/* SCOMP_SCRATCH_SIZE: what an scomp implementation can take or give */
-#define WD_CZ_SCOMP_MAX		(128U << 10)
+/* the most a CPU implementation takes or gives (6.12's scratch size) */
+#define WD_CZ_CPU_MAX		(128U << 10)
 /* a gzip header must lie within this much of the input, as on soft0 */
 #define WD_CZ_HDR_MAX		(32U << 10)
 
@@ -71,14 +79,17 @@
  * struct wd_cz_req - one COMPRESS or DECOMPRESS
  * @op: WD_OP_COMPRESS or WD_OP_DECOMPRESS (first: see wd_cr_priv_op())
  * @format: WD_COMP_*
- * @hdr_len: framing before the DEFLATE data
- * @trl_len: framing after it
  * @post: the workqueue item finishes the request rather than start it
  * @called: the provider was given the request
+ * @hdr_len: framing before the DEFLATE data
+ * @trl_len: framing after it
  * @rq: the core's request
+ * @cz: the compressor
  * @wq: crypto0's workqueue
- * @areq: the acomp request
+ * @areq: the acomp request, while the request has one
+ * @wait: on @cz->waiting
  * @len: bytes of source
+ * @slen: bytes the provider reads
  * @space: what the provider may write: the destination less framing, at
  *	most the provider's limit
  * @err: the provider's result
@@ -90,14 +101,17 @@
 struct wd_cz_req {
 	u8			op;
 	u8			format;
-	u8			hdr_len;
-	u8			trl_len;
 	bool			post;
 	bool			called;
+	u32			hdr_len;
+	u32			trl_len;
 	struct wd_req		*rq;
+	struct wd_cz		*cz;
 	struct workqueue_struct	*wq;
 	struct acomp_req	*areq;
+	struct list_head	wait;
 	u32			len;
+	u32			slen;
 	u32			space;
 	int			err;
 	u32			out;
@@ -106,27 +120,46 @@ struct wd_cz_req {
 	struct work_struct	work;
 };
 
-static struct acomp_req *wd_cz_areq_get(struct wd_cz *cz)
+/*
+ * A CPU provider's acomp request for @r, or false: @r then waits in line,
+ * and wd_cz_pool_put() hands it one and queues it.
+ */
+static bool wd_cz_pool_get(struct wd_cz_req *r)
 {
-	struct acomp_req *req = NULL;
+	struct wd_cz *cz = r->cz;
+	unsigned long flags;
 
-	spin_lock(&cz->lock);
+	spin_lock_irqsave(&cz->lock, flags);
 	if (cz->nr_free)
-		req = cz->free[--cz->nr_free];
-	spin_unlock(&cz->lock);
-	return req ?: acomp_request_alloc(cz->tfm);
+		r->areq = cz->free[--cz->nr_free];
+	else
+		list_add_tail(&r->wait, &cz->waiting);
+	spin_unlock_irqrestore(&cz->lock, flags);
+	return r->areq;
 }
 
-static void wd_cz_areq_put(struct wd_cz *cz, struct acomp_req *req)
+/* Give @r's acomp request back: to the first in line, or to the pool. */
+static void wd_cz_pool_put(struct wd_cz_req *r)
 {
-	spin_lock(&cz->lock);
-	if (cz->nr_free < WD_CZ_CACHE) {
-		cz->free[cz->nr_free++] = req;
-		req = NULL;
+	struct acomp_req *areq = r->areq;
+	struct wd_cz *cz = r->cz;
+	struct wd_cz_req *next;
+	unsigned long flags;
+
+	if (cz->hw || !areq)
+		return;
+	r->areq = NULL;
+	spin_lock_irqsave(&cz->lock, flags);
+	next = list_first_entry_or_null(&cz->waiting, struct wd_cz_req, wait);
+	if (next) {
+		list_del(&next->wait);
+		next->areq = areq;
+	} else {
+		cz->free[cz->nr_free++] = areq;
 	}
-	spin_unlock(&cz->lock);
-	if (req)
-		acomp_request_free(req);
+	spin_unlock_irqrestore(&cz->lock, flags);
+	if (next)
+		queue_work(next->wq, &next->work);
 }
 
 /*
@@ -204,41 +237,61 @@ static u32 wd_cz_sum(u8 format, struct sg_table *sgt, u32 len)
 	return format == WD_COMP_GZIP ? ~crc : adler;
 }
 
+/* Where the string at @pos ends (past its zero byte), or -EBADMSG. */
+static long wd_cz_skip_string(struct sg_table *src, u32 pos, u32 end)
+{
+	u8 buf[64], *nul;
+	u32 n;
+
+	for (; pos < end; pos += n) {
+		n = min_t(u32, sizeof(buf), end - pos);
+		sg_pcopy_to_buffer(src->sgl, src->orig_nents, buf, n, pos);
+		nul = memchr(buf, 0, n);
+		if (nul)
+			return pos + (nul - buf) + 1;
+	}
+	return -EBADMSG;
+}
+
 /*
  * Where the DEFLATE data starts in a gzip member (RFC 1952, 2.3) whose
- * first @n bytes are @h, or -EBADMSG.
+ * header lies within the first @end bytes of @src, or -EBADMSG.
  */
-static int wd_cz_gzip_header(const u8 *h, u32 n)
+static long wd_cz_gzip_header(struct sg_table *src, u32 end)
 {
-	const u8 *p = h, *end = h + n;
-	u8 flags;
+	u8 h[WD_CZ_GZIP_HDR], x[2];
+	long pos = WD_CZ_GZIP_HDR;
 
-	if (n < WD_CZ_GZIP_HDR || p[0] != 0x1f || p[1] != 0x8b || p[2] != 8 ||
-	    (p[3] & WD_CZ_FRESERVED))
+	if (end < WD_CZ_GZIP_HDR)
 		return -EBADMSG;
-	flags = p[3];
-	p += WD_CZ_GZIP_HDR;
-	if (flags & WD_CZ_FEXTRA) {
-		if (end - p < 2 || end - p < 2 + get_unaligned_le16(p))
+	sg_pcopy_to_buffer(src->sgl, src->orig_nents, h, sizeof(h), 0);
+	if (h[0] != 0x1f || h[1] != 0x8b || h[2] != 8 ||
+	    (h[3] & WD_CZ_FRESERVED))
+		return -EBADMSG;
+	if (h[3] & WD_CZ_FEXTRA) {
+		if (end - pos < 2)
 			return -EBADMSG;
-		p += 2 + get_unaligned_le16(p);
-	}
-	if (flags & WD_CZ_FNAME) {
-		p = memchr(p, 0, end - p);
-		if (!p++)
+		sg_pcopy_to_buffer(src->sgl, src->orig_nents, x, 2, pos);
+		if (end - pos < 2 + get_unaligned_le16(x))
 			return -EBADMSG;
+		pos += 2 + get_unaligned_le16(x);
 	}
-	if (flags & WD_CZ_FCOMMENT) {
-		p = memchr(p, 0, end - p);
-		if (!p++)
+	if (h[3] & WD_CZ_FNAME) {
+		pos = wd_cz_skip_string(src, pos, end);
+		if (pos < 0)
+			return pos;
+	}
+	if (h[3] & WD_CZ_FCOMMENT) {
+		pos = wd_cz_skip_string(src, pos, end);
+		if (pos < 0)
+			return pos;
+	}
+	if (h[3] & WD_CZ_FHCRC) {
+		if (end - pos < 2)
 			return -EBADMSG;
+		pos += 2;
 	}
-	if (flags & WD_CZ_FHCRC) {
-		if (end - p < 2)
-			return -EBADMSG;
-		p += 2;
-	}
-	return p - h;
+	return pos;
 }
 
 /*
@@ -247,10 +300,8 @@ static int wd_cz_gzip_header(const u8 *h, u32 n)
  */
 static int wd_cz_parse(struct wd_cz_req *r, struct sg_table *src)
 {
-	u32 n = min(r->len, WD_CZ_HDR_MAX);
 	u8 zh[WD_CZ_ZLIB_HDR];
-	int ret = 0;
-	u8 *h;
+	long ret;
 
 	switch (r->format) {
 	case WD_COMP_ZLIB:
@@ -266,12 +317,7 @@ static int wd_cz_parse(struct wd_cz_req *r, struct sg_table *src)
 		break;
 	case WD_COMP_GZIP:
 		r->trl_len = WD_CZ_GZIP_TRAILER;
-		h = kmalloc(n, GFP_KERNEL);
-		if (!h)
-			return -ENOMEM;
-		sg_pcopy_to_buffer(src->sgl, src->orig_nents, h, n, 0);
-		ret = wd_cz_gzip_header(h, n);
-		kfree(h);
+		ret = wd_cz_gzip_header(src, min(r->len, WD_CZ_HDR_MAX));
 		if (ret < 0)
 			return ret;
 		r->hdr_len = ret;
@@ -285,17 +331,45 @@ static int wd_cz_parse(struct wd_cz_req *r, struct sg_table *src)
 	return 0;
 }
 
+/* Where the probe's output goes: the next byte of @r->dst. */
+struct wd_cz_out {
+	struct sg_mapping_iter	it;
+	size_t			pos;	/* into it.addr */
+};
+
+static void wd_cz_emit(struct wd_cz_out *o, const u8 *buf, size_t n)
+{
+	size_t k;
+
+	while (n) {
+		if (o->pos == o->it.length) {
+			if (!sg_miter_next(&o->it))
+				return;
+			o->pos = 0;
+		}
+		k = min(n, o->it.length - o->pos);
+		memcpy(o->it.addr + o->pos, buf, k);
+		o->pos += k;
+		buf += k;
+		n -= k;
+	}
+}
+
 /*
- * Inflate a failed DECOMPRESS's data on the CPU, keeping none of the
- * output, to say why it failed: -ENOSPC once the output passes @r->space
- * (soft0 stops there too, whatever follows), -EBADMSG if the stream breaks
- * or ends short first, or its length when it is whole and fits.
+ * Inflate a failed DECOMPRESS's data on the CPU, into the destination as
+ * far as it holds, to say why it failed: -ENOSPC once the output passes
+ * @r->space (soft0 stops there too, whatever follows), -EBADMSG if the
+ * stream breaks or the input ends first, or, when the stream is whole and
+ * fits, its length: the output is then in the destination after all.
+ * Context: process (the workqueue).
  */
 static long wd_cz_probe(struct wd_cz_req *r)
 {
-	struct sg_mapping_iter it;
+	struct sg_mapping_iter in;
+	struct wd_cz_out o = {};
 	z_stream s = {};
 	int zret = Z_OK;
+	size_t before;
 	long ret;
 	u8 *sink;
 
@@ -310,34 +384,33 @@ static long wd_cz_probe(struct wd_cz_req *r)
 		ret = -ENOMEM;
 		goto out;
 	}
-	sg_miter_start(&it, r->src.sgl, r->src.orig_nents, SG_MITER_FROM_SG);
+	if (r->space)
+		sg_miter_start(&o.it, r->dst.sgl, r->dst.orig_nents,
+			       SG_MITER_TO_SG);
+	sg_miter_start(&in, r->src.sgl, r->src.orig_nents, SG_MITER_FROM_SG);
 	while (zret == Z_OK && s.total_out <= r->space &&
-	       sg_miter_next(&it)) {
-		s.next_in = it.addr;
-		s.avail_in = it.length;
+	       sg_miter_next(&in)) {
+		s.next_in = in.addr;
+		s.avail_in = in.length;
 		do {
+			before = s.total_out;
 			s.next_out = sink;
 			s.avail_out = PAGE_SIZE;
 			zret = zlib_inflate(&s, Z_SYNC_FLUSH);
 			/* no progress without more input */
 			if (zret == Z_BUF_ERROR)
 				zret = Z_OK;
-			if (s.total_out > r->space)
-				break;
-		} while (zret == Z_OK && (s.avail_in || !s.avail_out));
-		cond_resched();
+			if (before < r->space)
+				wd_cz_emit(&o, sink, min_t(size_t,
+						s.total_out - before,
+						r->space - before));
+			cond_resched();
+		} while (zret == Z_OK && s.total_out <= r->space &&
+			 (s.avail_in || !s.avail_out));
 	}
-	sg_miter_stop(&it);
-	/* raw inflate may want a byte past the end to see the end */
-	if (zret == Z_OK && s.total_out <= r->space) {
-		u8 zero = 0;
-
-		s.next_in = &zero;
-		s.avail_in = 1;
-		s.next_out = sink;
-		s.avail_out = PAGE_SIZE;
-		zret = zlib_inflate(&s, Z_FINISH);
-	}
+	sg_miter_stop(&in);
+	if (r->space)
+		sg_miter_stop(&o.it);
 	if (s.total_out > r->space)
 		ret = -ENOSPC;
 	else if (zret == Z_STREAM_END)
@@ -356,23 +429,29 @@ static void wd_cz_end(struct wd_cz_req *r, int err, u32 res, u32 sum)
 {
 	struct wd_req *rq = r->rq;
 
+	/* canceled while it held one */
+	wd_cz_pool_put(r);
 	rq->res = err ?: res;
 	rq->res2 = err ? 0 : sum;
 	wd_complete(rq);
 }
 
-/* A failed compression: short of memory, or of room for the output. */
-static int wd_cz_comp_err(int err)
+/* zlib's deflateBound() for raw DEFLATE: the longest output of @len. */
+static u64 wd_cz_bound(u32 len)
 {
-	switch (err) {
-	case -ENOSPC:
-	case -EOVERFLOW:
-	case -E2BIG:
-	case -EINVAL:
-		return -ENOSPC;
-	default:
+	return (u64)len + (len >> 12) + (len >> 14) + (len >> 25) + 7;
+}
+
+/*
+ * A failed compression: short of memory, or of room for the output, as
+ * long as there was less room than the worst case; with room for that,
+ * the provider itself failed.
+ */
+static int wd_cz_comp_err(struct wd_cz_req *r, int err)
+{
+	if (err == -ENOMEM || err == -ECANCELED)
 		return err;
-	}
+	return r->space < wd_cz_bound(r->len) ? -ENOSPC : -EIO;
 }
 
 static void wd_cz_post_compress(struct wd_cz_req *r)
@@ -401,7 +480,7 @@ static void wd_cz_post_compress(struct wd_cz_req *r)
 		}
 	}
 	if (err || out > r->space) {
-		wd_cz_end(r, err ? wd_cz_comp_err(err) : -ENOSPC, 0, 0);
+		wd_cz_end(r, err ? wd_cz_comp_err(r, err) : -ENOSPC, 0, 0);
 		return;
 	}
 	if (r->format == WD_COMP_DEFLATE) {
@@ -434,20 +513,14 @@ static void wd_cz_post_decompress(struct wd_cz_req *r)
 	int err = r->err;
 	long got;
 
-	if (err == -EOVERFLOW)
-		err = -ENOSPC;
 	/*
-	 * A provider's -EINVAL: corrupt, or too long? And with no room for
-	 * output the provider is not asked: the probe answers alone.
+	 * Corrupt, or too long, or neither? The provider does not say (and
+	 * with no room for output it is not asked): the probe answers.
 	 */
-	if (!r->called ||
-	    (err && err != -ENOSPC && err != -ENOMEM && err != -ECANCELED)) {
+	if (!r->called || (err && err != -ENOMEM && err != -ECANCELED)) {
 		got = wd_cz_probe(r);
-		if (got < 0)
-			err = got;
-		else if (!r->called)
-			/* nothing to write to: the stream's output is empty */
-			err = 0, out = got;
+		err = got < 0 ? got : 0;
+		out = got < 0 ? 0 : got;
 	}
 	if (!err && out > r->space)
 		err = -ENOSPC;
@@ -482,19 +555,20 @@ static void wd_cz_post(struct wd_cz_req *r)
 
 /*
  * The provider is done with @r: finish here when that costs no more than
- * the request may spend where it is (@here), else on the workqueue.
- * Raw DEFLATE that succeeded has nothing left to do.
+ * the request may spend where it is (@here) and needs no probe, else on
+ * the workqueue. Raw DEFLATE that succeeded has nothing left to do.
  */
 static void wd_cz_provided(struct wd_cz_req *r, int err, bool here)
 {
 	r->err = err;
 	r->out = r->called && !err ? r->areq->dlen : 0;
+	wd_cz_pool_put(r);
 	if (!err && r->format == WD_COMP_DEFLATE && r->called &&
 	    r->out <= r->space) {
 		wd_cz_end(r, 0, r->out, 0);
 		return;
 	}
-	if (here) {
+	if (here && !(r->op == WD_OP_DECOMPRESS && (err || !r->called))) {
 		wd_cz_post(r);
 		return;
 	}
@@ -519,13 +593,18 @@ static void wd_cz_run(struct wd_cz_req *r, bool may_sleep, bool here)
 		    (may_sleep ? CRYPTO_TFM_REQ_MAY_SLEEP : 0);
 	int err;
 
-	if (!r->areq) {
-		/* nothing for the provider to do: the output has no room */
-		wd_cz_provided(r, r->op == WD_OP_COMPRESS ? 0 : -ENOSPC, here);
+	/* nothing for the provider: an empty input, or no room for output */
+	if (!r->slen || !r->space) {
+		wd_cz_provided(r, 0, here);
 		return;
 	}
-	r->called = true;
+	if (!r->areq && !wd_cz_pool_get(r))
+		return;		/* in line for a request: queued with one */
+	acomp_request_set_params(r->areq, r->op == WD_OP_COMPRESS ?
+				 r->rq->dma->addr.sgt.sgl : r->src.sgl,
+				 r->dst.sgl, r->slen, r->space);
 	acomp_request_set_callback(r->areq, flags, wd_cz_done, r);
+	r->called = true;
 	err = r->op == WD_OP_COMPRESS ? crypto_acomp_compress(r->areq) :
 					crypto_acomp_decompress(r->areq);
 	if (err == -EINPROGRESS || err == -EBUSY)
@@ -548,10 +627,11 @@ static void wd_cz_work(struct work_struct *work)
 	wd_cz_run(r, true, true);
 }
 
-static void wd_cz_free(struct wd_cr *cr, struct wd_cz_req *r)
+static void wd_cz_free(struct wd_cz_req *r)
 {
+	/* a device's: made for the request (a CPU one's went back) */
 	if (r->areq)
-		wd_cz_areq_put(&cr->cz, r->areq);
+		acomp_request_free(r->areq);
 	sg_free_table(&r->src);
 	sg_free_table(&r->dst);
 	kfree(r);
@@ -564,8 +644,6 @@ static int wd_cz_prep(struct wd_cr *cr, struct wd_cz_req *r,
 	struct wd_dma *dma = r->rq->dma;
 	u32 dst_len = WD_COMP_ARG_DST_LEN(a->arg);
 	u32 cap = cr->cz.max_len ?: U32_MAX;
-	struct scatterlist *src;
-	u32 slen;
 	int ret;
 
 	if (r->op == WD_OP_COMPRESS) {
@@ -579,35 +657,36 @@ static int wd_cz_prep(struct wd_cr *cr, struct wd_cz_req *r,
 		if (dst_len < r->hdr_len + r->trl_len)
 			return -ENOSPC;
 		r->space = min(dst_len - r->hdr_len - r->trl_len, cap);
-		/* the empty stream is written in the post step */
-		if (!r->len)
-			return 0;
-		src = dma->addr.sgt.sgl;
-		slen = r->len;
+		/* DEFLATE data of anything takes at least two bytes */
+		if (r->len && !r->space)
+			return -ENOSPC;
+		/* 0: the empty stream is written in the post step */
+		r->slen = r->len;
 	} else {
 		if (!r->len)
 			return -EBADMSG;
 		ret = wd_cz_parse(r, &dma->addr.sgt);
 		if (ret)
 			return ret;
-		ret = wd_cz_slice(&r->src, &dma->addr.sgt, r->hdr_len,
-				  r->len - r->hdr_len - r->trl_len);
+		r->slen = r->len - r->hdr_len - r->trl_len;
+		ret = wd_cz_slice(&r->src, &dma->addr.sgt, r->hdr_len, r->slen);
 		if (ret)
 			return ret;
 		r->space = min(dst_len, cap);
-		src = r->src.sgl;
-		slen = r->len - r->hdr_len - r->trl_len;
 	}
-	if (!r->space)
-		return 0;
-	ret = wd_cz_slice(&r->dst, &dma->addr2.sgt,
-			  r->op == WD_OP_COMPRESS ? r->hdr_len : 0, r->space);
-	if (ret)
-		return ret;
-	r->areq = wd_cz_areq_get(&cr->cz);
-	if (!r->areq)
-		return -ENOMEM;
-	acomp_request_set_params(r->areq, src, r->dst.sgl, slen, r->space);
+	if (r->space) {
+		ret = wd_cz_slice(&r->dst, &dma->addr2.sgt,
+				  r->op == WD_OP_COMPRESS ? r->hdr_len : 0,
+				  r->space);
+		if (ret)
+			return ret;
+	}
+	/* a device's provider: a request of its own (a CPU's: the pool) */
+	if (cr->cz.hw && r->slen && r->space) {
+		r->areq = acomp_request_alloc(cr->cz.tfm);
+		if (!r->areq)
+			return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -627,6 +706,7 @@ int wd_cz_submit(struct wd_cr *cr, struct wd_req *rq, const struct wd_args *a,
 	struct wd_device *wdev = cr->wdev;
 	u32 dst_len = WD_COMP_ARG_DST_LEN(a->arg);
 	struct wd_cz_req *r;
+	bool short_req;
 	int ret;
 
 	BUILD_BUG_ON(offsetof(struct wd_cz_req, op));
@@ -636,22 +716,23 @@ int wd_cz_submit(struct wd_cr *cr, struct wd_req *rq, const struct wd_args *a,
 	r->op = a->op;
 	r->format = WD_COMP_ARG_FORMAT(a->arg);
 	r->rq = rq;
+	r->cz = &cr->cz;
 	r->wq = cr->wq;
 	r->len = a->len;
+	INIT_LIST_HEAD(&r->wait);
 	INIT_WORK(&r->work, wd_cz_work);
 	ret = wd_cz_prep(cr, r, a);
 	if (ret) {
-		wd_cz_free(cr, r);
+		wd_cz_free(r);
 		return ret;
 	}
 
 	rq->priv = r;
 	wd_doorbell_count(wdev);
 	/* as for crypto ops: a device's queue now, the CPU only when short */
-	if ((cr->cz.hw && cr->cz.async && r->areq) ||
-	    max(r->len, dst_len) <= READ_ONCE(wdev->inline_max))
-		wd_cz_run(r, !nowait,
-			  max(r->len, dst_len) <= READ_ONCE(wdev->inline_max));
+	short_req = max(r->len, dst_len) <= READ_ONCE(wdev->inline_max);
+	if ((cr->cz.hw && cr->cz.async) || short_req)
+		wd_cz_run(r, !nowait, short_req);
 	else
 		queue_work(cr->wq, &r->work);
 	return 0;
@@ -660,7 +741,7 @@ int wd_cz_submit(struct wd_cr *cr, struct wd_req *rq, const struct wd_args *a,
 /* ops->finish() for a compression request: let go of it. */
 void wd_cz_finish(struct wd_cr *cr, struct wd_req *rq)
 {
-	wd_cz_free(cr, rq->priv);
+	wd_cz_free(rq->priv);
 	rq->priv = NULL;
 }
 
@@ -670,8 +751,9 @@ void wd_cz_finish(struct wd_cr *cr, struct wd_req *rq)
  * @name: an acomp algorithm or implementation of the "deflate" family, or
  *	"" for none
  *
- * Without one (not built, not loaded, or named wrong) crypto0 simply
- * does not compress; that is not an error.
+ * Without one (not built, not loaded, named wrong, or no memory for a CPU
+ * provider's requests) crypto0 simply does not compress; that is not an
+ * error.
  */
 int wd_cz_init(struct wd_cr *cr, const char *name)
 {
@@ -679,8 +761,10 @@ int wd_cz_init(struct wd_cr *cr, const char *name)
 	struct wd_cz *cz = &cr->cz;
 	struct crypto_acomp *tfm;
 	struct crypto_alg *alg;
+	unsigned int n;
 
 	spin_lock_init(&cz->lock);
+	INIT_LIST_HEAD(&cz->waiting);
 	if (!name || !*name)
 		return 0;
 	tfm = crypto_alloc_acomp(name, 0, 0);
@@ -699,9 +783,21 @@ int wd_cz_init(struct wd_cr *cr, const char *name)
 	cz->tfm = tfm;
 	cz->hw = wd_cr_alg_is_hw(alg);
 	cz->async = alg->cra_flags & CRYPTO_ALG_ASYNC;
-	if ((alg->cra_flags & CRYPTO_ALG_TYPE_MASK) ==
-	    CRYPTO_ALG_TYPE_SCOMPRESS)
-		cz->max_len = WD_CZ_SCOMP_MAX;
+	if (!cz->hw) {
+		cz->max_len = WD_CZ_CPU_MAX;
+		n = clamp_t(unsigned int, num_possible_cpus(), 2, WD_CZ_POOL);
+		while (cz->nr_free < n) {
+			cz->free[cz->nr_free] = acomp_request_alloc(tfm);
+			if (!cz->free[cz->nr_free])
+				break;
+			cz->nr_free++;
+		}
+		if (!cz->nr_free) {
+			cz->tfm = NULL;
+			crypto_free_acomp(tfm);
+			return 0;
+		}
+	}
 
 	wdev->ops_mask |= BIT_ULL(WD_OP_COMPRESS) | BIT_ULL(WD_OP_DECOMPRESS);
 	wdev->comp_formats = BIT_ULL(WD_COMP_DEFLATE) | BIT_ULL(WD_COMP_ZLIB) |

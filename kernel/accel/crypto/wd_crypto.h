@@ -6,6 +6,7 @@
 #ifndef _WD_CRYPTO_H
 #define _WD_CRYPTO_H
 
+#include <linux/list.h>
 #include <linux/spinlock.h>
 #include "../wd_driver.h"
 
@@ -15,8 +16,8 @@ struct acomp_req;
 struct platform_device;
 struct workqueue_struct;
 
-/* acomp requests kept for reuse: on 6.12 each carries a zlib workspace */
-#define WD_CZ_CACHE		8
+/* acomp requests a CPU provider gets, at most: one per CPU that runs one */
+#define WD_CZ_POOL		16
 
 /**
  * struct wd_cz - the compressor behind crypto0's COMPRESS and DECOMPRESS
@@ -25,9 +26,11 @@ struct workqueue_struct;
  *	provider's own)
  * @hw: a device's driver, not the CPU
  * @async: completes through a callback
- * @lock: guards @free
+ * @lock: guards @nr_free, @free and @waiting
  * @nr_free: requests in @free
- * @free: acomp requests ready for reuse
+ * @free: CPU providers: acomp requests not in use (made at load: on 6.12
+ *	each carries a zlib workspace of some 300 KiB)
+ * @waiting: CPU providers: requests waiting for one of @free
  */
 struct wd_cz {
 	struct crypto_acomp	*tfm;
@@ -36,7 +39,8 @@ struct wd_cz {
 	bool			async;
 	spinlock_t		lock;
 	unsigned int		nr_free;
-	struct acomp_req	*free[WD_CZ_CACHE];
+	struct acomp_req	*free[WD_CZ_POOL];
+	struct list_head	waiting;
 };
 
 struct wd_cr {
