@@ -415,11 +415,11 @@ struct wd_sqe_cmd {
 #define WD_DEV_F_PINNED		(1ULL << 2)
 /*
  * DECOMPRESS finds the end of the DEFLATE data as the device's provider
- * does, which does not report how much input it used (a bridge): bytes
- * after a raw DEFLATE stream, or between the DEFLATE data and a zlib or
- * gzip trailer (the last bytes of the source), may be ignored, and a raw
- * stream missing its last bits may be completed. zlib and gzip output is
- * still checked against the trailer's checksum and length.
+ * does, which does not report how much input it used (a bridge to a
+ * device): bytes after a raw DEFLATE stream, or between the DEFLATE data
+ * and a zlib or gzip trailer (the last bytes of the source), may be
+ * ignored. zlib and gzip output is still checked against the trailer's
+ * checksum and length.
  */
 #define WD_DEV_F_DEFLATE_TAIL	(1ULL << 3)
 

@@ -16,33 +16,41 @@
  * context: on crypto0's workqueue, or in the issue path for requests of
  * at most inline_max bytes.
  *
+ * Decompression on a CPU provider is not the provider's: the crypto
+ * API's software deflate decodes with IPComp's 2 KiB window, which works
+ * on 6.12 only because it decodes into one flat buffer, while 7.x's
+ * decodes a page at a time and, given a stream from an ordinary writer
+ * (32 KiB window), reads out of bounds (selftests/compress found it).
+ * Untrusted streams from any user must not reach it; crypto0 inflates
+ * them itself, on the workqueue, with the kernel's zlib and a full
+ * window, as soft0 does.
+ *
  * The errors mean what they mean on every WarpDrive device, although
  * providers do not say which is which: the kernel's software deflate
  * fails an output that does not fit and a corrupt stream alike with
- * -EINVAL on 6.12, and 7.x's can say -ENOSPC for a stream that fits
- * exactly. So when a decompression fails, the workqueue inflates the
- * input once more on the CPU into the destination, up to one byte past
+ * -EINVAL, and a device may too. So when a device's decompression fails,
+ * the same CPU inflate runs into the destination, up to one byte past
  * it: a stream that ends within it is the answer after all, one that gets
  * past it is -ENOSPC, one that breaks or ends short first is -EBADMSG.
  * That costs a failed request no more than soft0 would have spent on it.
  *
- * What the crypto API does not report is how much input the provider
- * used, so where a raw DEFLATE stream ends is as the provider sees it:
- * bytes after it are ignored, and 6.12's software deflate completes a
- * stream missing its last bits (it feeds zlib an extra zero byte). The
- * same goes for bytes between the DEFLATE data and a zlib or gzip
- * trailer, which is read from the end of the source (so a cut stream
- * fails its checksum there). The device says so with
- * WD_DEV_F_DEFLATE_TAIL.
+ * What the crypto API does not report is how much input a provider
+ * used, so with a device's provider the end of a raw DEFLATE stream is
+ * where the device finds it: bytes after it are ignored, and so are bytes
+ * between the DEFLATE data and a zlib or gzip trailer, which is read from
+ * the end of the source (so a cut stream fails its checksum there).
+ * crypto0 says so with WD_DEV_F_DEFLATE_TAIL then. The CPU inflate sees
+ * all of it, and refuses such bytes as soft0 does.
  *
  * Limits: a CPU implementation runs a whole request without yielding
  * (6.12's through per-CPU scratch buffers under a spinlock, 7.x's on a
  * per-CPU stream with softirqs off), so with one a request reads and
  * writes at most 128 KiB, reported as comp_max_len (GET_FEATURES and
  * sysfs): longer input is refused with -EINVAL, longer output fails with
- * -ENOSPC. Its acomp requests (on 6.12 each with its own zlib workspaces)
- * are made at load, a few; a request that finds none free waits in line
- * for one, so no submitter makes the kernel allocate per request.
+ * -ENOSPC. Its acomp requests for compression (on 6.12 each with its own
+ * zlib workspaces) are made at load, a few; a request that finds none
+ * free waits in line for one, so no submitter makes the kernel allocate
+ * per request.
  */
 #include <crypto/acompress.h>
 #include <linux/crc32.h>
@@ -331,7 +339,7 @@ static int wd_cz_parse(struct wd_cz_req *r, struct sg_table *src)
 	return 0;
 }
 
-/* Where the probe's output goes: the next byte of @r->dst. */
+/* Where wd_cz_inflate()'s output goes: the next byte of @r->dst. */
 struct wd_cz_out {
 	struct sg_mapping_iter	it;
 	size_t			pos;	/* into it.addr */
@@ -356,14 +364,14 @@ static void wd_cz_emit(struct wd_cz_out *o, const u8 *buf, size_t n)
 }
 
 /*
- * Inflate a failed DECOMPRESS's data on the CPU, into the destination as
- * far as it holds, to say why it failed: -ENOSPC once the output passes
+ * Inflate a DECOMPRESS's data on the CPU, with a full 32 KiB window, into
+ * the destination as far as it holds: -ENOSPC once the output passes
  * @r->space (soft0 stops there too, whatever follows), -EBADMSG if the
- * stream breaks or the input ends first, or, when the stream is whole and
- * fits, its length: the output is then in the destination after all.
- * Context: process (the workqueue).
+ * stream breaks or the input ends first, else the output's length. This
+ * is a CPU provider's decompression, and the explanation of a device's
+ * failed one. Context: process (the workqueue).
  */
-static long wd_cz_probe(struct wd_cz_req *r)
+static long wd_cz_inflate(struct wd_cz_req *r)
 {
 	struct sg_mapping_iter in;
 	struct wd_cz_out o = {};
@@ -411,9 +419,10 @@ static long wd_cz_probe(struct wd_cz_req *r)
 	sg_miter_stop(&in);
 	if (r->space)
 		sg_miter_stop(&o.it);
+	/* one stream, all of the data: nothing may follow it */
 	if (s.total_out > r->space)
 		ret = -ENOSPC;
-	else if (zret == Z_STREAM_END)
+	else if (zret == Z_STREAM_END && s.total_in == r->slen)
 		ret = s.total_out;
 	else
 		ret = -EBADMSG;
@@ -514,11 +523,11 @@ static void wd_cz_post_decompress(struct wd_cz_req *r)
 	long got;
 
 	/*
-	 * Corrupt, or too long, or neither? The provider does not say (and
-	 * with no room for output it is not asked): the probe answers.
+	 * Not the provider's (the CPU's, or no room for output), or it
+	 * failed: corrupt, or too long, or neither? It does not say which.
 	 */
 	if (!r->called || (err && err != -ENOMEM && err != -ECANCELED)) {
-		got = wd_cz_probe(r);
+		got = wd_cz_inflate(r);
 		err = got < 0 ? got : 0;
 		out = got < 0 ? 0 : got;
 	}
@@ -555,7 +564,7 @@ static void wd_cz_post(struct wd_cz_req *r)
 
 /*
  * The provider is done with @r: finish here when that costs no more than
- * the request may spend where it is (@here) and needs no probe, else on
+ * the request may spend where it is (@here) and needs no inflate, else on
  * the workqueue. Raw DEFLATE that succeeded has nothing left to do.
  */
 static void wd_cz_provided(struct wd_cz_req *r, int err, bool here)
@@ -593,8 +602,12 @@ static void wd_cz_run(struct wd_cz_req *r, bool may_sleep, bool here)
 		    (may_sleep ? CRYPTO_TFM_REQ_MAY_SLEEP : 0);
 	int err;
 
-	/* nothing for the provider: an empty input, or no room for output */
-	if (!r->slen || !r->space) {
+	/*
+	 * Nothing for the provider: an empty input, no room for output, or
+	 * a decompression on the CPU, which wd_cz_inflate() does.
+	 */
+	if (!r->slen || !r->space ||
+	    (r->op == WD_OP_DECOMPRESS && !r->cz->hw)) {
 		wd_cz_provided(r, 0, here);
 		return;
 	}
@@ -803,7 +816,8 @@ int wd_cz_init(struct wd_cr *cr, const char *name)
 	wdev->comp_formats = BIT_ULL(WD_COMP_DEFLATE) | BIT_ULL(WD_COMP_ZLIB) |
 			     BIT_ULL(WD_COMP_GZIP);
 	wdev->comp_max_len = cz->max_len;
-	wdev->dev_flags |= WD_DEV_F_DEFLATE_TAIL;
+	if (cz->hw)
+		wdev->dev_flags |= WD_DEV_F_DEFLATE_TAIL;
 	return 0;
 }
 
