@@ -235,7 +235,8 @@ int wd_dma_prepare(struct wd_device *wdev, struct io_uring_cmd *fixed,
 
 	/* a bounded compressor writes no further than its limit and framing */
 	if ((desc->operands & WD_OPND_DST_ARG) && wdev->comp_max_len)
-		len2 = min(len2, wdev->comp_max_len + WD_COMP_FRAME_MAX);
+		len2 = min_t(u64, len2,
+			     (u64)wdev->comp_max_len + WD_COMP_FRAME_MAX);
 
 	dma = kzalloc(sizeof(*dma), GFP_KERNEL_ACCOUNT);
 	if (!dma)

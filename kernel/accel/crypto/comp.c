@@ -136,14 +136,18 @@ static bool wd_cz_pool_get(struct wd_cz_req *r)
 {
 	struct wd_cz *cz = r->cz;
 	unsigned long flags;
+	bool got = false;
 
+	/* decided under the lock: once in line, @r may be queued at once */
 	spin_lock_irqsave(&cz->lock, flags);
-	if (cz->nr_free)
+	if (cz->nr_free) {
 		r->areq = cz->free[--cz->nr_free];
-	else
+		got = true;
+	} else {
 		list_add_tail(&r->wait, &cz->waiting);
+	}
 	spin_unlock_irqrestore(&cz->lock, flags);
-	return r->areq;
+	return got;
 }
 
 /* Give @r's acomp request back: to the first in line, or to the pool. */
@@ -162,7 +166,7 @@ static void wd_cz_pool_put(struct wd_cz_req *r)
 	if (next) {
 		list_del(&next->wait);
 		next->areq = areq;
-	} else {
+	} else if (!WARN_ON_ONCE(cz->nr_free >= WD_CZ_POOL)) {
 		cz->free[cz->nr_free++] = areq;
 	}
 	spin_unlock_irqrestore(&cz->lock, flags);
@@ -339,30 +343,6 @@ static int wd_cz_parse(struct wd_cz_req *r, struct sg_table *src)
 	return 0;
 }
 
-/* Where wd_cz_inflate()'s output goes: the next byte of @r->dst. */
-struct wd_cz_out {
-	struct sg_mapping_iter	it;
-	size_t			pos;	/* into it.addr */
-};
-
-static void wd_cz_emit(struct wd_cz_out *o, const u8 *buf, size_t n)
-{
-	size_t k;
-
-	while (n) {
-		if (o->pos == o->it.length) {
-			if (!sg_miter_next(&o->it))
-				return;
-			o->pos = 0;
-		}
-		k = min(n, o->it.length - o->pos);
-		memcpy(o->it.addr + o->pos, buf, k);
-		o->pos += k;
-		buf += k;
-		n -= k;
-	}
-}
-
 /*
  * Inflate a DECOMPRESS's data on the CPU, with a full 32 KiB window, into
  * the destination as far as it holds: -ENOSPC once the output passes
@@ -374,7 +354,6 @@ static void wd_cz_emit(struct wd_cz_out *o, const u8 *buf, size_t n)
 static long wd_cz_inflate(struct wd_cz_req *r)
 {
 	struct sg_mapping_iter in;
-	struct wd_cz_out o = {};
 	z_stream s = {};
 	int zret = Z_OK;
 	size_t before;
@@ -392,9 +371,6 @@ static long wd_cz_inflate(struct wd_cz_req *r)
 		ret = -ENOMEM;
 		goto out;
 	}
-	if (r->space)
-		sg_miter_start(&o.it, r->dst.sgl, r->dst.orig_nents,
-			       SG_MITER_TO_SG);
 	sg_miter_start(&in, r->src.sgl, r->src.orig_nents, SG_MITER_FROM_SG);
 	while (zret == Z_OK && s.total_out <= r->space &&
 	       sg_miter_next(&in)) {
@@ -408,17 +384,17 @@ static long wd_cz_inflate(struct wd_cz_req *r)
 			/* no progress without more input */
 			if (zret == Z_BUF_ERROR)
 				zret = Z_OK;
+			/* mapped and unmapped inside the source's mapping */
 			if (before < r->space)
-				wd_cz_emit(&o, sink, min_t(size_t,
-						s.total_out - before,
-						r->space - before));
+				sg_pcopy_from_buffer(r->dst.sgl, r->dst.orig_nents,
+						     sink, min_t(size_t,
+						     s.total_out - before,
+						     r->space - before), before);
 			cond_resched();
 		} while (zret == Z_OK && s.total_out <= r->space &&
 			 (s.avail_in || !s.avail_out));
 	}
 	sg_miter_stop(&in);
-	if (r->space)
-		sg_miter_stop(&o.it);
 	/* one stream, all of the data: nothing may follow it */
 	if (s.total_out > r->space)
 		ret = -ENOSPC;
