@@ -300,7 +300,8 @@ static void usage(FILE *f)
 		"chunk a gzip member, writes following in file order.\n"
 		"  -d, --device NAME   device (default: the first that compresses)\n"
 		"  -l, --level N       zlib level 0..9 (default 6)\n"
-		"  -c, --chunk KIB     chunk size in KiB (default 1024)\n"
+		"  -c, --chunk KIB     chunk size in KiB (default 1024; less if the\n"
+		"                      device compresses less in one request)\n"
 		"  -p, --progress      show progress on stderr\n"
 		"  -b, --bench         compare engines 1 and 2 with zlib here\n"
 		"  -h, --help          this text\n");
@@ -318,6 +319,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	char name[64] = "", outpath[4096];
+	struct wd_features f;
 	int c, bench = 0, ret;
 	struct stat st;
 
@@ -358,6 +360,18 @@ int main(int argc, char **argv)
 	if (opt.dev < 0) {
 		fprintf(stderr, "wd-gzip: no device: %s\n", strerror(-opt.dev));
 		return 1;
+	}
+	/*
+	 * A device that compresses less per request (crypto0 on the CPU's
+	 * deflate: 128 KiB) gets chunks whose worst case fits its limit.
+	 */
+	if (!io_uring_accel_probe(opt.dev, &f) && f.comp_max_len &&
+	    gzip_bound(opt.chunk) > f.comp_max_len) {
+		opt.chunk = (f.comp_max_len - f.comp_max_len / 64) & ~1023u;
+		opt.out_cap = gzip_bound(opt.chunk);
+		fprintf(stderr, "wd-gzip: %s compresses at most %u bytes a request: %zu KiB chunks\n",
+			name, f.comp_max_len,
+			opt.chunk >> 10);
 	}
 	opt.in = open(argv[optind], O_RDONLY);
 	if (opt.in < 0 || fstat(opt.in, &st)) {

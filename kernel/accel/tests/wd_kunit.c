@@ -104,10 +104,13 @@ static void wd_test_pinnable(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, wd_op_pinnable(WD_OP_COPY));
 	KUNIT_EXPECT_TRUE(test, wd_op_pinnable(WD_OP_FILL));
 	KUNIT_EXPECT_TRUE(test, wd_op_pinnable(WD_OP_CRC32C));
-	/* a third memory operand in arg, or an output of another length */
+	/* a third memory operand in arg */
 	KUNIT_EXPECT_FALSE(test, wd_op_pinnable(WD_OP_DUALCAST));
-	KUNIT_EXPECT_FALSE(test, wd_op_pinnable(WD_OP_COMPRESS));
-	KUNIT_EXPECT_FALSE(test, wd_op_pinnable(WD_OP_DECOMPRESS));
+	/* an output whose length is in arg */
+	KUNIT_EXPECT_TRUE(test, wd_op_pinnable(WD_OP_COMPRESS));
+	KUNIT_EXPECT_TRUE(test, wd_op_pinnable(WD_OP_DECOMPRESS));
+	KUNIT_EXPECT_TRUE(test, wd_op_table[WD_OP_COMPRESS].operands &
+				WD_OPND_DST_ARG);
 	/* what COPY reads and writes */
 	KUNIT_EXPECT_EQ(test, wd_op_table[WD_OP_COPY].pin[0], WD_PIN_IN);
 	KUNIT_EXPECT_EQ(test, wd_op_table[WD_OP_COPY].pin[1], WD_PIN_OUT);
