@@ -810,7 +810,7 @@ static int wd_cr_check(const struct wd_cr_key *k, const struct wd_args *a,
 		/* block modes take whole blocks, XTS at least one */
 		if (k->block_len > 1 && a->len % k->block_len && !k->xts)
 			return -EINVAL;
-		if (a->len < k->block_len)
+		if (k->block_len > 1 && a->len < k->block_len)
 			return -EINVAL;
 		return 0;
 	case WD_KEY_T_AEAD:
