@@ -13,6 +13,7 @@
  * or leak (kmemleak runs after the suite), and the device must work after.
  * Needs a kernel with fault injection (the debug tier) and root.
  */
+#include <limits.h>
 #include <sys/mman.h>
 #include "wd_ref.h"
 #include "wd_uring.h"
@@ -140,6 +141,31 @@ static int run(const struct scenario *sc, int *bad, int *ok_runs)
 	return injected;
 }
 
+#define NO_CQE	INT_MIN
+
+/*
+ * Submit the one request prepared on @ring with the @n-th allocation set
+ * to fail; *@left is what disarm() says. Returns the CQE's result, the
+ * submission's error, or NO_CQE when none came within 20 s.
+ */
+static int submit_armed(struct io_uring *ring, int n, int *left)
+{
+	struct __kernel_timespec ts = { .tv_sec = 20 };
+	struct io_uring_cqe *cqe;
+	int ret;
+
+	arm(n);
+	ret = io_uring_submit(ring);
+	*left = disarm();
+	if (ret != 1)
+		return ret;
+	if (io_uring_wait_cqe_timeout(ring, &cqe, &ts))
+		return NO_CQE;
+	ret = cqe->res;
+	io_uring_cqe_seen(ring, cqe);
+	return ret;
+}
+
 /*
  * crypto0, every allocation failing in turn: an AES-GCM encryption (tag
  * pinned at issue), a decryption (bounce pages, in the submitter's task
@@ -151,10 +177,8 @@ enum { CR_ENC, CR_DEC, CR_KEY };
 static int run_crypto(int cfd, int kind, int *bad, int *ok_runs)
 {
 	static const uint8_t key[16] = { 1, 2, 3 }, iv[12] = { 4, 5 };
-	struct __kernel_timespec ts = { .tv_sec = 20 };
 	uint8_t tag[16], ctag[16], otag[16];
 	int n, h, injected = 0, ret, left;
-	struct io_uring_cqe *cqe;
 	struct io_uring ring;
 	struct wd_crypt p;
 
@@ -199,18 +223,11 @@ static int run_crypto(int cfd, int kind, int *bad, int *ok_runs)
 							    cfd, dst + 4096,
 							    src + 8192, 4096,
 							    &p);
-			arm(n);
-			ret = io_uring_submit(&ring);
-			left = disarm();
-			if (ret == 1 &&
-			    io_uring_wait_cqe_timeout(&ring, &cqe, &ts)) {
+			ret = submit_armed(&ring, n, &left);
+			if (ret == NO_CQE) {
 				wd_diag("crypto %d, N=%d: no CQE", kind, n);
 				(*bad)++;
 				break;
-			}
-			if (ret == 1) {
-				ret = cqe->res;
-				io_uring_cqe_seen(&ring, cqe);
 			}
 			memcpy(otag, enc ? tag : ctag, 16);
 			if (ret == 4096 &&
@@ -242,9 +259,7 @@ enum { CZ_COMP, CZ_TRUNC };
 
 static int run_comp(int cfd, int kind, int *bad, int *ok_runs)
 {
-	struct __kernel_timespec ts = { .tv_sec = 20 };
 	int n, injected = 0, ret, left, clen, want;
-	struct io_uring_cqe *cqe;
 	struct io_uring ring;
 	size_t i;
 
@@ -278,17 +293,11 @@ static int run_comp(int cfd, int kind, int *bad, int *ok_runs)
 						       cfd, dst + 8192, 4096,
 						       dst, clen - 12,
 						       WD_COMP_GZIP);
-		arm(n);
-		ret = io_uring_submit(&ring);
-		left = disarm();
-		if (ret == 1 && io_uring_wait_cqe_timeout(&ring, &cqe, &ts)) {
+		ret = submit_armed(&ring, n, &left);
+		if (ret == NO_CQE) {
 			wd_diag("compression %d, N=%d: no CQE", kind, n);
 			(*bad)++;
 			break;
-		}
-		if (ret == 1) {
-			ret = cqe->res;
-			io_uring_cqe_seen(&ring, cqe);
 		}
 		if (ret == want &&
 		    (kind != CZ_COMP || !memcmp(dst + 8192, dst, clen)))
