@@ -43,18 +43,17 @@
 #include <openssl/evp.h>
 #include <sys/socket.h>
 #include "wd-tool.h"
+#include "wd-bench.h"
 
-#define DESCS		64	/* descriptors per batch SQE */
-
-static double secs = 0.3;
-static const char *dev = "soft0";
-static int dfd, nullfd;
+double secs = 0.3;
+const char *dev = "soft0";
+int dfd, nullfd;
 static FILE *json;
 static int json_n;
-static uint8_t *src, *dst;	/* MAX_QD * MAX_SIZE each, for the sized runs */
+uint8_t *src, *dst;	/* 32 MiB and 64 MiB, for the sized runs */
 
 /* CPU time of this thread, in seconds. */
-static double thread_cpu(void)
+double thread_cpu(void)
 {
 	struct rusage ru;
 
@@ -64,7 +63,7 @@ static double thread_cpu(void)
 }
 
 /* One JSON record: key/value pairs, values as printf formats. */
-static void record(const char *section, const char *fmt, ...)
+void record(const char *section, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -78,7 +77,7 @@ static void record(const char *section, const char *fmt, ...)
 	fputc('}', json);
 }
 
-static int sysfs_set(const char *d, const char *attr, long long v)
+int sysfs_set(const char *d, const char *attr, long long v)
 {
 	char path[256];
 	FILE *f;
@@ -94,13 +93,13 @@ static int sysfs_set(const char *d, const char *attr, long long v)
 	return ret;
 }
 
-static void die(const char *what, int err)
+void die(const char *what, int err)
 {
 	fprintf(stderr, "wd-bench: %s: %s\n", what, strerror(err < 0 ? -err : err));
 	exit(1);
 }
 
-static void ring_init(struct io_uring *ring, unsigned int entries,
+void ring_init(struct io_uring *ring, unsigned int entries,
 		      unsigned int flags)
 {
 	struct io_uring_params p = { .flags = flags };
@@ -117,12 +116,7 @@ static void ring_init(struct io_uring *ring, unsigned int entries,
 
 /* ---- 1. ring floor ---------------------------------------------------- */
 
-enum path {
-	P_NOP, P_NULL, P_WD_INLINE, P_WD_ENGINE, P_WD_DEFER, P_WD_IOPOLL,
-	P_END
-};
-
-static const char *const path_names[] = {
+const char *const path_names[] = {
 	[P_NOP]		= "IORING_OP_NOP",
 	[P_NULL]	= "bare URING_CMD (/dev/null)",
 	[P_WD_INLINE]	= "WarpDrive NOP, at issue",
@@ -131,12 +125,12 @@ static const char *const path_names[] = {
 	[P_WD_IOPOLL]	= "  ... IOPOLL ring",
 };
 
-static const char *const path_keys[] = {
+const char *const path_keys[] = {
 	"ioring_nop", "uring_cmd_null", "wd_nop_inline", "wd_nop_engine",
 	"wd_nop_engine_defer", "wd_nop_engine_iopoll",
 };
 
-static unsigned int path_ring_flags(enum path p)
+unsigned int path_ring_flags(enum path p)
 {
 	if (p == P_WD_IOPOLL)
 		return IORING_SETUP_IOPOLL;
@@ -145,7 +139,7 @@ static unsigned int path_ring_flags(enum path p)
 	return 0;
 }
 
-static void prep_path(struct io_uring_sqe *sqe, enum path p)
+void prep_path(struct io_uring_sqe *sqe, enum path p)
 {
 	switch (p) {
 	case P_NOP:
@@ -165,7 +159,7 @@ static void prep_path(struct io_uring_sqe *sqe, enum path p)
 }
 
 /* Submit and reap @n already prepared SQEs; returns CQEs with res != 0. */
-static int submit_reap(struct io_uring *ring, unsigned int n, int want)
+int submit_reap(struct io_uring *ring, unsigned int n, int want)
 {
 	struct io_uring_cqe *cqe;
 	unsigned int head, seen = 0;
@@ -368,9 +362,8 @@ static void bench_copy64(void)
 
 /* ---- 3. sizes, depths, engines ---------------------------------------- */
 
-enum op { OP_COPY, OP_CRC, OP_COMP, OP_END };
-static const char *const op_names[] = { "COPY", "CRC32C", "COMPRESS" };
-static const char *const op_keys[] = { "copy", "crc32c", "compress" };
+const char *const op_names[] = { "COPY", "CRC32C", "COMPRESS" };
+const char *const op_keys[] = { "copy", "crc32c", "compress" };
 
 static const unsigned int sizes[] = {
 	64, 512, 4096, 65536, 1u << 20, 4u << 20,
@@ -388,7 +381,7 @@ struct result {
 static struct result cpu_res[OP_END][NSIZE];
 static struct result off_res[OP_END][NSIZE][NDEPTH];
 
-static __attribute__((target("sse4.2")))
+__attribute__((target("sse4.2")))
 uint32_t crc32c_sse42(uint32_t crc, const uint8_t *p, size_t len)
 {
 	while (len >= 8) {
@@ -406,14 +399,20 @@ uint32_t crc32c_sse42(uint32_t crc, const uint8_t *p, size_t len)
 
 static z_stream zs;
 
-static int cpu_compress(uint8_t *d, const uint8_t *s, unsigned int len)
+int cpu_compress_with(z_stream *z, uint8_t *d, const uint8_t *s,
+		      unsigned int len)
 {
-	deflateReset(&zs);
-	zs.next_in = (uint8_t *)s;
-	zs.avail_in = len;
-	zs.next_out = d;
-	zs.avail_out = len + len / 8 + 1024;
-	return deflate(&zs, Z_FINISH) == Z_STREAM_END ? 0 : -1;
+	deflateReset(z);
+	z->next_in = (uint8_t *)s;
+	z->avail_in = len;
+	z->next_out = d;
+	z->avail_out = COMP_ROOM(len);
+	return deflate(z, Z_FINISH) == Z_STREAM_END ? 0 : -1;
+}
+
+int cpu_compress(uint8_t *d, const uint8_t *s, unsigned int len)
+{
+	return cpu_compress_with(&zs, d, s, len);
 }
 
 /* The op on the submitting thread, as fast as it goes. */
@@ -468,11 +467,11 @@ static struct result cpu_best(enum op op, unsigned int size)
 	return best;
 }
 
-static void prep_op(struct io_uring_sqe *sqe, enum op op, unsigned int size,
+void prep_op(struct io_uring_sqe *sqe, enum op op, unsigned int size,
 		    unsigned int slot)
 {
 	uint8_t *s = src + (size_t)slot * size;
-	uint8_t *d = dst + (size_t)slot * (size + size / 8 + 1024);
+	uint8_t *d = dst + (size_t)slot * COMP_ROOM(size);
 
 	switch (op) {
 	case OP_COPY:
@@ -482,7 +481,7 @@ static void prep_op(struct io_uring_sqe *sqe, enum op op, unsigned int size,
 		io_uring_prep_accel_crc32c(sqe, 0, s, size, 0);
 		break;
 	default:
-		io_uring_prep_accel_compress(sqe, 0, d, size + size / 8 + 1024,
+		io_uring_prep_accel_compress(sqe, 0, d, COMP_ROOM(size),
 					     s, size, WD_COMP_GZIP, 1);
 		break;
 	}
@@ -548,7 +547,7 @@ static struct result off_run(enum op op, unsigned int size, unsigned int qd)
 	return r;
 }
 
-static void fill_text(uint8_t *p, size_t len)
+void fill_text(uint8_t *p, size_t len)
 {
 	static const char *const words[] = {
 		"offload ", "the ", "ring ", "kernel ", "device ", "copy ",
@@ -1346,6 +1345,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: wd-bench [-d DEVICE] [-s SECONDS] [--section NAME] [--json FILE] [--dat FILE]\n"
+		"       wd-bench --count TTY [-d DEVICE] [--json FILE]\n"
 		"Measure WarpDrive side by side with io_uring's own floor and with\n"
 		"the CPU: ring paths, 64-byte COPYs, sizes and queue depths, engine\n"
 		"threads, submitter CPU, latency, edu0 where present, and crypto0\n"
@@ -1355,9 +1355,12 @@ static void usage(FILE *f)
 		"  -s, --seconds N     seconds per measurement (default 0.3)\n"
 		"  -S, --section NAME  only that section, no targets: ring, copy64,\n"
 		"                      sizes, engines, cpu, latency, fairness, edu,\n"
-		"                      crypto\n"
+		"                      crypto, peers\n"
 		"  -j, --json FILE     every figure as JSON\n"
 		"  -D, --dat FILE      the chart's data (gnuplot, scripts/bench/chart.gp)\n"
+		"  -c, --count TTY     deterministic mode, in the lab's counting VM (make\n"
+		"                      bench): instructions, system calls and wake-ups\n"
+		"                      per op, from the plugin answering on TTY\n"
 		"  -h, --help          this text\n");
 }
 
@@ -1405,6 +1408,7 @@ int main(int argc, char **argv)
 		{ "section", required_argument, NULL, 'S' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "dat", required_argument, NULL, 'D' },
+		{ "count", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1423,13 +1427,14 @@ int main(int argc, char **argv)
 		{ "fairness", section_fairness },
 		{ "edu", section_edu },
 		{ "crypto", section_crypto },
+		{ "peers", bench_peers },
 	};
-	const char *only = NULL;
+	const char *only = NULL, *count_tty = NULL;
 	FILE *dat = NULL;
 	unsigned int i;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "d:s:S:j:D:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:s:S:j:D:c:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			dev = optarg;
@@ -1453,6 +1458,9 @@ int main(int argc, char **argv)
 			dat = fopen(optarg, "w");
 			if (!dat)
 				die(optarg, errno);
+			break;
+		case 'c':
+			count_tty = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -1481,9 +1489,13 @@ int main(int argc, char **argv)
 	if (json)
 		fprintf(json, "[");
 
-	printf("wd-bench on %s, %.1f s per measurement, %ld CPUs; inline_max %lld\n",
-	       dev, secs, sysconf(_SC_NPROCESSORS_ONLN),
-	       wd_sysfs_num(dev, "inline_max"));
+	printf("wd-bench on %s, %ld CPUs; inline_max %lld\n", dev,
+	       sysconf(_SC_NPROCESSORS_ONLN), wd_sysfs_num(dev, "inline_max"));
+	if (count_tty) {
+		c = bench_count(count_tty);
+		goto out;
+	}
+	printf("Wall-clock mode: %.1f s per measurement\n", secs);
 	for (i = 0; only && i < sizeof(sections) / sizeof(sections[0]); i++)
 		if (!strcmp(only, sections[i].name))
 			break;
@@ -1498,7 +1510,8 @@ int main(int argc, char **argv)
 	/* the targets need every section's figures */
 	if (!only)
 		bench_targets();
-
+	c = 0;
+out:
 	if (json) {
 		fprintf(json, "\n]\n");
 		fclose(json);
@@ -1506,5 +1519,5 @@ int main(int argc, char **argv)
 	if (dat)
 		fclose(dat);
 	deflateEnd(&zs);
-	return 0;
+	return c;
 }

@@ -16,6 +16,12 @@
 #                    reported a problem or the shell was never reached
 #   QEMU is killed after TIMEOUT seconds (default 600; not in shell mode).
 #
+# WD_COUNT_PLUGIN (bench mode): the path of the instruction-count plugin
+# (scripts/bench/plugin.sh). The VM then runs wd-bench's deterministic
+# mode: the guest clock driven by the instruction count (-icount, one TCG
+# thread), the plugin loaded, and a fifth serial port (PCI, the guest's
+# ttyS4) on which the plugin answers.
+#
 # For experiments (scripts/lab/boot-loop.sh): WD_QEMU is the QEMU binary,
 # WD_QEMU_ARGS extra QEMU arguments, WD_ACCEL replaces the -accel value,
 # WD_APPEND is added to the kernel command line.
@@ -42,7 +48,25 @@ cmdline+=" no_timer_check"
 # race (see docs/lab.md, "Known emulator flake"); the guest still has 2
 # CPUs. The bench alone keeps a thread per vCPU: it measures engine threads
 # working in parallel.
-if [ "$mode" = bench ]; then
+count=()
+if [ "$mode" = bench ] && [ -n "${WD_COUNT_PLUGIN:-}" ]; then
+	# 1 ns of guest time per instruction, and no time passes while every
+	# vCPU is idle: the guest's clock, timer ticks and polling deadlines
+	# follow the instructions executed, not the host's load.
+	accel=tcg,thread=single
+	fifo=$outdir/count.pipe
+	rm -f "$fifo.in" "$fifo.out"
+	mkfifo "$fifo.in" "$fifo.out"
+	# WD_COUNT_PROFILE=FILE,window=N: scripts/bench/profile.sh
+	count=(-icount shift=0,sleep=off
+	       -plugin "file=$WD_COUNT_PLUGIN,out=$fifo.in${WD_COUNT_PROFILE:+,profile=$WD_COUNT_PROFILE}"
+	       -chardev "pipe,id=wdcount,path=$fifo"
+	       -device pci-serial,chardev=wdcount)
+	# the same addresses every boot: kernel and user layouts not
+	# randomised, so that code paths and profiles repeat
+	cmdline+=" wd.count=/dev/ttyS4 8250.nr_uarts=5 nokaslr norandmaps"
+	[ -z "${WD_COUNT_PROFILE:-}" ] || cmdline+=" wd.kallsyms=1"
+elif [ "$mode" = bench ]; then
 	accel=${WD_ACCEL:-tcg}
 else
 	accel=${WD_ACCEL:-tcg,thread=single}
@@ -60,7 +84,7 @@ qemu=(${WD_QEMU:-qemu-system-x86_64} ${WD_QEMU_ARGS:-}
 	-object cryptodev-backend-builtin,id=cryptodev0
 	-device virtio-crypto-pci,cryptodev=cryptodev0
 	-kernel "$kernel" -initrd "$initrd"
-	-display none -no-reboot -nic none)
+	-display none -no-reboot -nic none "${count[@]}")
 
 # Kernel reports that fail a run (as report.sh's list).
 reports_re='BUG:|WARNING:|Oops|general protection fault|Kernel panic'
