@@ -9,8 +9,12 @@
 #   make check-debug  ... on the debug tier only
 #   make check-k72    ... on the k72 tier only (Linux 7.2, built in a forky root)
 #   make demo         boot the VM, load the modules, run wd-demo
-#   make bench        run wd-bench in the VM; build/bench/ gets the tables,
-#                     JSON and a PNG chart
+#   make bench        run wd-bench in the VM, deterministic mode (-icount and
+#                     an instruction-count plugin) then wall clock;
+#                     build/bench/ gets the tables, JSON and a PNG chart
+#                     (SECTION=count: the deterministic run only; SECTION=
+#                     name: that wall-clock section; ENGINE_DELAY_US=N:
+#                     soft0's engine slowed by N us per request)
 #   make vm           an interactive shell in the VM, modules loaded
 #   make checkpatch   the kernel's checkpatch.pl over kernel/ and uapi/
 #   make install      modules, uAPI header, liburing-accel (library, header,
@@ -74,7 +78,8 @@ demo:
 	scripts/lab/vm.sh demo
 
 bench:
-	WD_BENCH_SECTION=$(SECTION) scripts/lab/bench.sh
+	WD_BENCH_SECTION=$(SECTION) WD_ENGINE_DELAY_US=$(ENGINE_DELAY_US) \
+		scripts/lab/bench.sh
 
 vm:
 	scripts/lab/vm.sh shell

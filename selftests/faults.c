@@ -287,6 +287,75 @@ static void test_fault_in(void)
 	munmap(d, 8 * page);
 }
 
+/*
+ * An engine reads a copy's source where it lies while its pages are
+ * present, and through its buffer (faulting them in) where they are not:
+ * a source whose pages alternate between touched and never touched (a
+ * file mapping's, not yet read) switches between the two ways page by
+ * page. COPY, COPY_CRC32C and DUALCAST must all come out byte for byte,
+ * with the CRC of the whole source, from any starting offset.
+ */
+static void test_mixed_source(void)
+{
+	size_t len = 11 * page + 300;
+	uint8_t *ref = malloc(len + page), *f, *d1, *d2;
+	char path[] = "/tmp/wd-faults-XXXXXX";
+	int tfd = mkstemp(path), op, ok = 1;
+	struct wd_desc desc;
+	unsigned int off;
+
+	unlink(path);
+	d1 = mmap(NULL, 2 * (len + page), PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	d2 = d1 + len + page;
+	if (!ref || tfd < 0 || d1 == MAP_FAILED ||
+	    ftruncate(tfd, len + page)) {
+		wd_ok(0, "memory and a temporary file");
+		return;
+	}
+	ref_random_fill(ref, len + page, 21);
+	if (pwrite(tfd, ref, len + page, 0) != (ssize_t)(len + page)) {
+		wd_ok(0, "temporary file");
+		return;
+	}
+	for (op = 0; op < 3 && ok; op++)
+		for (off = 0; off < 3 && ok; off++) {
+			unsigned int start = off * 1000, i;
+			int res;
+
+			/* a fresh mapping: every other page read */
+			f = mmap(NULL, len + page, PROT_READ, MAP_SHARED, tfd, 0);
+			if (f == MAP_FAILED) {
+				ok = 0;
+				break;
+			}
+			for (i = 0; i < len + page; i += 2 * page)
+				ok &= f[i] == ref[i];
+			memset(d1, 0xee, 2 * (len + page));
+			if (op == 0)
+				wd_desc_copy(&desc, d1, f + start, len);
+			else if (op == 1)
+				wd_desc_copy_crc32c(&desc, d1, f + start, len, 0);
+			else
+				wd_desc_dualcast(&desc, d1, d2, f + start, len);
+			res = submit_batch(&desc, 1);
+			ok &= res == 1 && desc.status == 0 && desc.done == len &&
+			      !memcmp(d1, ref + start, len) && d1[len] == 0xee;
+			if (op == 1)
+				ok &= desc.result == ref_crc32c(0, ref + start, len);
+			if (op == 2)
+				ok &= !memcmp(d2, ref + start, len);
+			if (!ok)
+				wd_diag("op %d offset %u: res %d status %d done %u",
+					op, start, res, desc.status, desc.done);
+			munmap(f, len + page);
+		}
+	wd_ok(ok, "engine: COPY, COPY_CRC32C, DUALCAST from a source half present, half not");
+	close(tfd);
+	munmap(d1, 2 * (len + page));
+	free(ref);
+}
+
 /* One bad descriptor among good ones fails only itself. */
 static void test_batch_one_bad(void)
 {
@@ -501,7 +570,7 @@ int main(void)
 	if (io_uring_queue_init_params(8, &ring, &p))
 		wd_skip_all("no ring");
 
-	wd_plan(2 * 3 + 2 * 4 + 1 + 2 * 7 + 2 + 1 + 1 + 14 + 2 + 2);
+	wd_plan(2 * 3 + 2 * 4 + 1 + 2 * 7 + 2 + 1 + 1 + 1 + 14 + 2 + 2);
 	test_hole("engine", 0);
 	test_hole("inline", 1);
 	test_dest_faults("engine", 0);
@@ -511,6 +580,7 @@ int main(void)
 	test_bad_pointers(1);
 	wd_sysfs_write(dev, "inline_max", 0);
 	test_fault_in();
+	test_mixed_source();
 	test_batch_one_bad();
 	test_batch_split();
 	test_validation();

@@ -33,11 +33,13 @@
  * bulk data figures stay with the wall-clock run.
  */
 #include <dirent.h>
+#include <pthread.h>
 #include <errno.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 #include <liburing.h>
 #include <liburing-accel.h>
 #include "wd-tool.h"
@@ -528,4 +530,115 @@ int bench_count(const char *tty)
 	engine_polling(1);
 	close(cfd);
 	return 0;
+}
+
+/* ---- the plugin's self-check (make check, on the stock tier) ---------------- */
+
+static int check_failed, check_n;
+
+static void check(int ok, const char *what, double got)
+{
+	printf("%s %d - count: %s (%.0f)\n", ok ? "ok" : "not ok", ++check_n,
+	       what, got);
+	check_failed |= !ok;
+}
+
+/* @n iterations of two instructions each, in user space */
+static void spin_loop(unsigned long n)
+{
+	asm volatile("1: dec %0\n\tjnz 1b" : "+r"(n) : : "cc");
+}
+
+static void *spin_elsewhere(void *arg)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(last_cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	/* on the last CPU once this returns: the loop runs there */
+	spin_loop((unsigned long)arg);
+	return NULL;
+}
+
+/* The same ring case thrice: the spread of its instructions per op. */
+static double spread(int p)
+{
+	double lo = 0, hi = 0;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		double v = ring_case(p, 32).total;
+
+		lo = i && lo < v ? lo : v;
+		hi = hi > v ? hi : v;
+	}
+	return (hi - lo) / lo;
+}
+
+int bench_count_check(const char *tty)
+{
+	const unsigned long loops = 1000000;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	double other = 0, v;
+	pthread_t th;
+	cpu_set_t set;
+	unsigned int i;
+
+	cfd = wd_count_open(tty);
+	if (cfd < 0)
+		die(tty, cfd);
+	last_cpu = cpus > 1 ? cpus - 1 : 0;
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		die("sched_setaffinity", errno);
+	poll_us = wd_sysfs_num(dev, "poll_us");
+	engine_polling(0);
+
+	/* a loop of known length: exactly its instructions, in user space */
+	count_window(1);
+	spin_loop(loops);
+	count_window(0);
+	v = win.user[0];
+	check(v >= 2 * loops && v <= 2 * loops + 1000,
+	      "a 2,000,000-instruction loop counts as that, in user space on CPU 0",
+	      v);
+
+	/* system calls: each one counted, and their kernel side */
+	count_window(1);
+	for (i = 0; i < 1000; i++)
+		syscall(SYS_getppid);
+	count_window(0);
+	check(win.syscalls == 1000, "1000 getppid() calls are 1000 system calls",
+	      win.syscalls);
+	v = win.kernel[0] / 1000.0;
+	check(v > 50 && v < 20000,
+	      "a getppid() costs some kernel instructions on CPU 0", v);
+
+	/* a thread on the other CPU: its instructions land there */
+	if (last_cpu) {
+		count_window(1);
+		if (pthread_create(&th, NULL, spin_elsewhere, (void *)loops) ||
+		    pthread_join(th, NULL))
+			die("thread", EAGAIN);
+		count_window(0);
+		for (i = 1; i < win.cpus; i++)
+			other += win.user[i];
+		check(other >= 2 * loops && win.user[0] < loops / 10,
+		      "a loop on the last CPU is counted there, not on CPU 0",
+		      other);
+	}
+
+	/* the same case again and again: the same count */
+	v = spread(P_NOP);
+	check(v < 0.01, "IORING_OP_NOP, batch 32, thrice: spread under 1% (in 1/10000)",
+	      v * 1e4);
+	v = spread(P_WD_DEFER);
+	check(v < 0.02, "engine NOP, DEFER_TASKRUN, batch 32, thrice: spread under 2% (in 1/10000)",
+	      v * 1e4);
+	printf("1..%d\n", check_n);
+	engine_polling(1);
+	close(cfd);
+	return check_failed;
 }

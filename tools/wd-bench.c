@@ -1345,7 +1345,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: wd-bench [-d DEVICE] [-s SECONDS] [--section NAME] [--json FILE] [--dat FILE]\n"
-		"       wd-bench --count TTY [-d DEVICE] [--json FILE]\n"
+		"       wd-bench --count TTY [-d DEVICE] [--section check] [--json FILE]\n"
 		"Measure WarpDrive side by side with io_uring's own floor and with\n"
 		"the CPU: ring paths, 64-byte COPYs, sizes and queue depths, engine\n"
 		"threads, submitter CPU, latency, edu0 where present, and crypto0\n"
@@ -1360,7 +1360,10 @@ static void usage(FILE *f)
 		"  -D, --dat FILE      the chart's data (gnuplot, scripts/bench/chart.gp)\n"
 		"  -c, --count TTY     deterministic mode, in the lab's counting VM (make\n"
 		"                      bench): instructions, system calls and wake-ups\n"
-		"                      per op, from the plugin answering on TTY\n"
+		"                      per op, from the plugin answering on TTY; with\n"
+		"                      --section check, the plugin's own self-check\n"
+		"  -E, --engine-delay US  slow soft0's engine by US per request first\n"
+		"                      (its delay_us): an experiment, not a figure\n"
 		"  -h, --help          this text\n");
 }
 
@@ -1409,6 +1412,7 @@ int main(int argc, char **argv)
 		{ "json", required_argument, NULL, 'j' },
 		{ "dat", required_argument, NULL, 'D' },
 		{ "count", required_argument, NULL, 'c' },
+		{ "engine-delay", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1430,11 +1434,12 @@ int main(int argc, char **argv)
 		{ "peers", bench_peers },
 	};
 	const char *only = NULL, *count_tty = NULL;
+	int engine_delay = -1;
 	FILE *dat = NULL;
 	unsigned int i;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "d:s:S:j:D:c:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:s:S:j:D:c:E:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			dev = optarg;
@@ -1461,6 +1466,9 @@ int main(int argc, char **argv)
 			break;
 		case 'c':
 			count_tty = optarg;
+			break;
+		case 'E':
+			engine_delay = atoi(optarg);
 			break;
 		case 'h':
 			usage(stdout);
@@ -1491,8 +1499,16 @@ int main(int argc, char **argv)
 
 	printf("wd-bench on %s, %ld CPUs; inline_max %lld\n", dev,
 	       sysconf(_SC_NPROCESSORS_ONLN), wd_sysfs_num(dev, "inline_max"));
+	/* an experiment: does a slower engine show in the figures? */
+	if (engine_delay >= 0) {
+		if (sysfs_set(dev, "delay_us", engine_delay))
+			die("delay_us", errno);
+		printf("soft0's engine slowed by %d us per request (delay_us)\n",
+		       engine_delay);
+	}
 	if (count_tty) {
-		c = bench_count(count_tty);
+		c = only && !strcmp(only, "check") ? bench_count_check(count_tty) :
+						     bench_count(count_tty);
 		goto out;
 	}
 	printf("Wall-clock mode: %.1f s per measurement\n", secs);

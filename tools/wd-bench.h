@@ -75,5 +75,7 @@ void bench_peers(FILE *dat);
 
 /* wd-bench-count.c: the deterministic mode, with the plugin's serial port */
 int bench_count(const char *tty);
+/* ... and its self-check: TAP lines, non-zero if the counts are wrong */
+int bench_count_check(const char *tty);
 
 #endif

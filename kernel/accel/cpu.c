@@ -9,7 +9,11 @@
  * be, and an unmapped or read-only page ends the request with -EFAULT.
  * Data moves through the caller's bounce buffer in chunks; each chunk is
  * written out before the next is read, so on a fault every destination
- * byte before the reported point is written and none after it.
+ * byte before the reported point is written and none after it. Executors
+ * with a thread of their own (in_place) read a CRC32C's source, and a
+ * copy's whose operands lie apart, where it is: its pages are looked up
+ * and mapped, and a copy is written from there in one pass, with the same
+ * guarantee.
  */
 #include <linux/crc32.h>
 #include <linux/highmem.h>
@@ -194,6 +198,85 @@ static size_t wd_write_backward(struct wd_cpu_ctx *ctx, u64 uaddr,
 }
 
 /*
+ * Look up to @nr source pages from @addr (page-aligned) to read in place:
+ * where faults are trapped, only pages already present.
+ */
+static int wd_lookup_source(struct wd_cpu_ctx *ctx, u64 addr, int nr,
+			    struct page **pages)
+{
+	if (ctx->trap_faults)
+		return get_user_pages_fast_only(addr, nr, 0, pages);
+	return get_user_pages_fast(addr, nr, 0, pages);
+}
+
+/*
+ * Write @n bytes from @p to every destination of @a at @off; @r->value
+ * carries COPY_CRC32C's CRC. Returns the bytes every destination has.
+ */
+static size_t wd_copy_out(struct wd_cpu_ctx *ctx, const struct wd_args *a,
+			  struct wd_result *r, u64 off, const void *p, size_t n)
+{
+	size_t put = wd_write(ctx, a->addr2 + off, p, n);
+
+	if (a->op == WD_OP_DUALCAST)
+		put = wd_write(ctx, a->arg + off, p, put);
+	if (a->op == WD_OP_COPY_CRC32C)
+		r->value = wd_crc32c(r->value, p, put);
+	return put;
+}
+
+/*
+ * A copy in one pass: the source's pages are mapped where they lie and
+ * written straight to the destinations, with no bounce buffer between.
+ * Only for operands apart (COPY_CRC32C and DUALCAST always are; a COPY
+ * may overlap, and then goes through the bounce buffer as memmove
+ * does), so that nothing written is read again. Returns the bytes every
+ * destination has; fewer than @n on a fault (recorded) or at a source
+ * page not present (0: take this chunk through the bounce buffer, where
+ * reading it faults it in, or hands the fault back).
+ */
+static size_t wd_copy_in_place(struct wd_cpu_ctx *ctx, const struct wd_args *a,
+			       struct wd_result *r, size_t n)
+{
+	struct page *pages[WD_CPU_IN_PLACE_PAGES];
+	size_t done = 0;
+
+	while (done < n && !r->status) {
+		u64 addr = a->addr + r->done + done;
+		unsigned int off = offset_in_page(addr);
+		int nr = min_t(size_t, DIV_ROUND_UP(off + n - done, PAGE_SIZE),
+			       ARRAY_SIZE(pages));
+		int got, i;
+
+		got = wd_lookup_source(ctx, addr & PAGE_MASK, nr, pages);
+		if (got <= 0)
+			break;
+		for (i = 0; i < got && !r->status; i++) {
+			size_t len = min_t(size_t, PAGE_SIZE - off, n - done);
+			void *p = kmap_local_page(pages[i]);
+			size_t put = wd_copy_out(ctx, a, r, r->done + done,
+						 p + off, len);
+
+			kunmap_local(p);
+			done += put;
+			if (put < len)
+				r->status = -EFAULT;
+			off = 0;
+		}
+		release_pages(pages, got);
+		if (got < nr)
+			break;
+	}
+	return done;
+}
+
+static bool wd_copy_apart(const struct wd_args *a)
+{
+	return a->op != WD_OP_COPY || a->addr2 >= a->addr + a->len ||
+	       a->addr >= a->addr2 + a->len;
+}
+
+/*
  * One chunk of COPY, COPY_CRC32C or DUALCAST. @r->value carries the
  * running CRC for COPY_CRC32C. done counts the bytes every destination
  * has: a fault stops at the first byte not written everywhere.
@@ -206,6 +289,12 @@ static void wd_copy_chunk(struct wd_cpu_ctx *ctx, const struct wd_args *a,
 	u64 off = backward ? a->len - r->done - n : r->done;
 	size_t got, put;
 
+	if (ctx->in_place && n >= PAGE_SIZE && wd_copy_apart(a)) {
+		got = wd_copy_in_place(ctx, a, r, n);
+		r->done += got;
+		if (got || r->status)
+			return;	/* the next chunk goes on from there */
+	}
 	got = wd_read(ctx, ctx->bounce, a->addr + off, n);
 	if (backward) {
 		/* a partial chunk from the back is of no use */
@@ -216,11 +305,7 @@ static void wd_copy_chunk(struct wd_cpu_ctx *ctx, const struct wd_args *a,
 			r->status = -EFAULT;
 		return;
 	}
-	put = wd_write(ctx, a->addr2 + off, ctx->bounce, got);
-	if (a->op == WD_OP_DUALCAST)
-		put = wd_write(ctx, a->arg + off, ctx->bounce, put);
-	if (a->op == WD_OP_COPY_CRC32C)
-		r->value = wd_crc32c(r->value, ctx->bounce, put);
+	put = wd_copy_out(ctx, a, r, off, ctx->bounce, got);
 	r->done += put;
 	if (put < n)
 		r->status = -EFAULT;
@@ -316,12 +401,7 @@ static size_t wd_crc_in_place(struct wd_cpu_ctx *ctx, u32 *crc, u64 uaddr,
 			       ARRAY_SIZE(pages));
 		int got, i;
 
-		if (ctx->trap_faults)
-			got = get_user_pages_fast_only(addr & PAGE_MASK, nr, 0,
-						       pages);
-		else
-			got = get_user_pages_fast(addr & PAGE_MASK, nr, 0,
-						  pages);
+		got = wd_lookup_source(ctx, addr & PAGE_MASK, nr, pages);
 		if (got <= 0)
 			break;
 		for (i = 0; i < got; i++) {

@@ -432,15 +432,22 @@ static bool wd_uring_nop_fast(struct io_uring_cmd *cmd,
 	const struct io_uring_sqe *sqe = cmd->sqe;
 	const struct wd_sqe_cmd *c = wd_sqe_cmd(sqe, struct wd_sqe_cmd);
 
-	return cmd->cmd_op == WD_CMD_NOP &&
-	       !(issue_flags & (IO_URING_F_SQE128 | IO_URING_F_CQE32)) &&
+	/* a cancellation first: its cmd->sqe may be gone */
+	return !(issue_flags & (IO_URING_F_CANCEL | IO_URING_F_SQE128 |
+				IO_URING_F_CQE32)) &&
+	       cmd->cmd_op == WD_CMD_NOP &&
 	       !(cmd->flags & IORING_URING_CMD_FIXED) &&
 	       READ_ONCE(sqe->file_index) == WD_NOP_F_INLINE &&
 	       !READ_ONCE(sqe->addr) && !READ_ONCE(sqe->len) &&
 	       !READ_ONCE(c->addr2) && !READ_ONCE(sqe->buf_index);
 }
 
-int wd_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
+/*
+ * Everything but the inline NOP: kept out of line, so that the NOP's path
+ * sets up no stack frame for the others' decoding.
+ */
+static noinline int wd_uring_cmd_slow(struct io_uring_cmd *cmd,
+				      unsigned int issue_flags)
 {
 	struct wd_device *wdev = wd_file_dev(cmd->file);
 	u32 cmd_op = cmd->cmd_op;
@@ -451,9 +458,6 @@ int wd_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
 		wd_uring_cancel(cmd);
 		return 0;
 	}
-	if (wd_uring_nop_fast(cmd, issue_flags))
-		return 0;
-
 	if (WD_CMD_MAGIC_OF(cmd_op) != WD_CMD_MAGIC)
 		return -EINVAL;
 	ret = wd_check_reserved(wdev, cmd, issue_flags);
@@ -494,6 +498,13 @@ int wd_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
 	if (unlikely(ret == -EAGAIN))
 		ret = -ENOMEM;
 	return ret;
+}
+
+int wd_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
+{
+	if (wd_uring_nop_fast(cmd, issue_flags))
+		return 0;
+	return wd_uring_cmd_slow(cmd, issue_flags);
 }
 
 static void wd_uring_post(struct io_uring_cmd *cmd, unsigned int issue_flags)

@@ -64,10 +64,15 @@ for tier in $tiers; do
 	total_fail=$((total_fail + ${f:-1}))
 	echo "== $tier tier: $(( $(date +%s) - start ))s (console: $out/console.log)"
 
-	# Packaging is checked on the host, once (not when WD_TESTS narrows).
+	# Packaging is checked on the host, once (not when WD_TESTS narrows);
+	# so is the bench's deterministic mode (a boot of its own).
 	if [ "$tier" = stock ] && [ -z "${WD_TESTS:-}" ]; then
 		"$WD_ROOT/scripts/test-install.sh" > "$WD_BUILD/install.tap" 2>&1
 		tally "$WD_BUILD/install.tap"
+		"$WD_ROOT/scripts/bench/count-check.sh" > "$WD_BUILD/count.tap" 2>&1 ||
+			grep -q '^not ok' "$WD_BUILD/count.tap" ||
+			echo "not ok - count: count-check.sh failed" >> "$WD_BUILD/count.tap"
+		tally "$WD_BUILD/count.tap"
 	fi
 
 	# Packaging against 7.2 too: DKMS in the k72 build root.

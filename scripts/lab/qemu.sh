@@ -66,6 +66,8 @@ if [ "$mode" = bench ] && [ -n "${WD_COUNT_PLUGIN:-}" ]; then
 	# randomised, so that code paths and profiles repeat
 	cmdline+=" wd.count=/dev/ttyS4 8250.nr_uarts=5 nokaslr norandmaps"
 	[ -z "${WD_COUNT_PROFILE:-}" ] || cmdline+=" wd.kallsyms=1"
+	# WD_ENGINE_DELAY_US: slow soft0's engine (make bench ENGINE_DELAY_US=)
+	[ -z "${WD_ENGINE_DELAY_US:-}" ] || cmdline+=" wd.delay=$WD_ENGINE_DELAY_US"
 elif [ "$mode" = bench ]; then
 	accel=${WD_ACCEL:-tcg}
 else
