@@ -13,8 +13,8 @@
  *    threads and the pool's workers are pinned (and the SQPOLL thread):
  *    what the work costs elsewhere, polling included;
  *  - the SYSCALL instructions executed in user space;
- *  - the wake-ups of the engine and pool threads (their context switches,
- *    from /proc, read outside the window).
+ *  - the wake-ups of the engine and pool threads (their voluntary context
+ *    switches, from /proc, read outside the window).
  * With the guest clock driven by the instruction count, timer ticks fall
  * at the same points in every run, so two runs agree to within a fraction
  * of a percent, on two conditions this mode keeps:
@@ -22,8 +22,8 @@
  *    runs the vCPUs in turn, each until it idles, executes PAUSE or its
  *    slice ends, so a spinner's count depends on the emulator's turns,
  *    not on the work. The engines do not busy-poll here (poll_us 0: each
- *    batch pays a wake-up, counted), and the one polling row, SQPOLL,
- *    reports its system calls and wake-ups, not its instructions;
+ *    batch pays a wake-up, counted), and the polling rows, IOPOLL and
+ *    SQPOLL, report their system calls and wake-ups, not instructions;
  *  - nothing of the previous case is still running: each case starts
  *    after a pause (guest time, which costs nothing here) that lets
  *    deferred teardown work finish.
@@ -128,11 +128,12 @@ static long helpers(int pin)
 				if (sscanf(line, "Name: %63s", comm) == 1 &&
 				    !helper_comm(comm))
 					break;
-				if (sscanf(line, "voluntary_ctxt_switches: %ld", &v) == 1 ||
-				    sscanf(line, "nonvoluntary_ctxt_switches: %ld", &v) == 1)
+				/* a wake-up ends a sleep: preemptions are not */
+				if (sscanf(line, "voluntary_ctxt_switches: %ld", &v) == 1)
 					sum += v;
 			}
 			fclose(f);
+			/* best effort: a thread that refuses stays unpinned */
 			if (pin && helper_comm(comm))
 				sched_setaffinity(atoi(t->d_name), sizeof(set), &set);
 		}
@@ -302,8 +303,8 @@ static void count_ring(void)
 			snprintf(name, sizeof(name), "%-28s %5u",
 				 p == P_SQPOLL ? sq_name : path_names[p],
 				 cbatches[b]);
-			if (p == P_SQPOLL)
-				/* three spinners: their counts are the emulator's turns */
+			if (p == P_SQPOLL || p == P_WD_IOPOLL)
+				/* spinners: their counts are the emulator's turns */
 				printf("%-34s %9s %9s %9s %9s %8.2f %8.3f\n",
 				       name, "(spins)", "", "", "",
 				       ring_cost[p][b].syscalls,
@@ -380,14 +381,20 @@ static void count_copy64(void)
 	       RING_OPS);
 	printf("%-34s%s", "path", cost_head);
 	ring_init(&ring, 64, 0);
+	for (r = 0; r < (int)sizeof(s); r++)
+		s[r / 64][r % 64] = r * 7 + 1;
 	for (p = 0; p < C64_END; p++) {
 		quiesce();
+		memset(d, 0, sizeof(d));
 		for (r = 0; r < 4; r++)
 			bad += copy64_round(&ring, p, desc, s, d);
 		count_window(1);
 		for (r = 0; r < RING_OPS / DESCS; r++)
 			bad += copy64_round(&ring, p, desc, s, d);
 		count_window(0);
+		/* the copies arrived (NOP descriptors copy nothing) */
+		if (p != C64_NOP_BATCH && memcmp(d, s, sizeof(d)))
+			die("64-byte COPY: wrong data", EIO);
 		copy64_cost[p] = per_op(RING_OPS);
 		print_cost(names[p], &copy64_cost[p]);
 		record_cost("count_copy64", "path", keys[p], 64, &copy64_cost[p]);
@@ -416,7 +423,16 @@ static void count_peers(void)
 	if (was >= 0 && sysfs_set(dev, "engines", 1))
 		die("engines", errno);
 	for (o = 0; o < OP_END; o++)
-		for (s = 0; s < 2; s++)
+		for (s = 0; s < 2; s++) {
+			/*
+			 * Every slot the same text: what an op costs must not
+			 * depend on which slots happened to complete first
+			 * (zlib's work depends on the text).
+			 */
+			fill_text(src, count_sizes[s]);
+			for (k = 1; k < PEER_QD; k++)
+				memcpy(src + (size_t)k * count_sizes[s], src,
+				       count_sizes[s]);
 			for (k = 0; k < PEER_END; k++) {
 				unsigned long ops = s ? 64 : 512;
 				struct peer_result r;
@@ -448,6 +464,7 @@ static void count_peers(void)
 				       peer_cost[o][s][k].wakeups);
 				fflush(stdout);
 			}
+		}
 	if (was >= 0)
 		sysfs_set(dev, "engines", was);
 }

@@ -20,6 +20,7 @@
  * serves the deterministic mode (wd-bench-count.c), which runs a fixed
  * number of ops between its counting markers.
  */
+#include <endian.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -68,27 +69,29 @@ struct pool {
 	pthread_t th[POOL_MAX];
 };
 
+/* What the last op on each slot gave: a CRC, or a compressed length. */
+static uint32_t slot_value[PEER_QD_MAX];
+
+/* The op on @slot's buffers with @z (COMPRESS); the CQE's res for it. */
 static int do_op(z_stream *z, enum op op, unsigned int size, unsigned int slot)
 {
 	uint8_t *s = src + (size_t)slot * size;
 	uint8_t *d = dst + (size_t)slot * COMP_ROOM(size);
-	static volatile uint32_t sink;
 
 	switch (op) {
 	case OP_COPY:
 		memcpy(d, s, size);
-		break;
+		return size;
 	case OP_CRC:
-		sink = sink + crc32c_sse42(0, s, size);
-		break;
+		/* the CRC32C check value: seeded and finished with ~0 */
+		slot_value[slot] = ~crc32c_sse42(~0u, s, size);
+		return size;
 	default:
-		/* NULL: this thread's stream */
-		if (z ? cpu_compress_with(z, d, s, size) :
-			cpu_compress(d, s, size))
+		if (cpu_compress_with(z, d, s, size))
 			return -EIO;
-		break;
+		slot_value[slot] = COMP_ROOM(size) - z->avail_out;
+		return slot_value[slot];
 	}
-	return size;
 }
 
 static void *pool_worker(void *arg)
@@ -196,21 +199,21 @@ static int afalg_crc32c(void)
 	return op < 0 ? -errno : op;
 }
 
+/*
+ * One hash: all of the data in one send (without MSG_MORE, that send ends
+ * the hash), then the result: the CRC32C check value, little-endian.
+ */
 static int afalg_crc_op(int op, unsigned int size, unsigned int slot)
 {
 	const uint8_t *s = src + (size_t)slot * size;
-	unsigned int done = 0;
 	uint32_t crc;
 
-	while (done < size) {
-		ssize_t n = send(op, s + done, size - done,
-				 done + (size - done) < size ? MSG_MORE : 0);
-
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		done += n;
-	}
-	return read(op, &crc, sizeof(crc)) == sizeof(crc) ? (int)size : -EIO;
+	if (send(op, s, size, 0) != (ssize_t)size)
+		return -EIO;
+	if (read(op, &crc, sizeof(crc)) != sizeof(crc))
+		return -EIO;
+	slot_value[slot] = le32toh(crc);
+	return size;
 }
 
 int peer_afalg_available(void)
@@ -232,12 +235,6 @@ static int cmp_ns(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* How many ops end the run: @ops if set, else @secs of wall clock. */
-static int run_over(unsigned long done, unsigned long ops, double t0)
-{
-	return ops ? done >= ops : wd_now() - t0 >= secs;
-}
-
 static void check_res(enum peer k, enum op op, unsigned int size, int res)
 {
 	if (res <= 0 || (op != OP_COMP && res != (int)size)) {
@@ -248,131 +245,191 @@ static void check_res(enum peer k, enum op op, unsigned int size, int res)
 }
 
 /*
- * @ops of @op on @size bytes through @k with @qd in flight (@ops 0: for
- * secs); @window, if set, is called with 1 once everything is set up and
- * warmed, and with 0 when the last op is reaped.
+ * What slot 0 holds after a run must be what the op should give: the
+ * copy, the CRC (where the peer reports it: the pool, AF_ALG, this
+ * thread), the gzip stream inflating back to the source.
+ */
+static void verify(enum peer k, enum op op, unsigned int size, int res0)
+{
+	const uint8_t *s = src, *d = dst;
+	static uint8_t *back;
+	int ok = 1;
+
+	if (op == OP_COPY) {
+		ok = !memcmp(d, s, size);
+	} else if (op == OP_CRC) {
+		if (k != PEER_SOFT0)
+			ok = slot_value[0] == ~crc32c_sse42(~0u, s, size);
+	} else {
+		z_stream z = {};
+
+		if (!back)
+			back = malloc(1u << 20);
+		if (!back || inflateInit2(&z, 31) != Z_OK)
+			die("zlib", ENOMEM);
+		z.next_in = (uint8_t *)d;
+		z.avail_in = res0;
+		z.next_out = back;
+		z.avail_out = size;
+		ok = inflate(&z, Z_FINISH) == Z_STREAM_END &&
+		     z.total_out == size && !memcmp(back, s, size);
+		inflateEnd(&z);
+	}
+	if (!ok) {
+		fprintf(stderr, "wd-bench: %s %s %u: wrong result\n",
+			peer_names[k], op_names[op], size);
+		die("peer", EIO);
+	}
+}
+
+/* Latencies of a run: p50 and p99 into @r. */
+static void percentiles(struct peer_result *r, double *lat, unsigned long n)
+{
+	if (!n)
+		return;
+	qsort(lat, n, sizeof(lat[0]), cmp_ns);
+	r->p50_us = lat[n / 2] * 1e6;
+	r->p99_us = lat[n * 99 / 100] * 1e6;
+}
+
+#define LAT_MAX	(1 << 16)
+
+/*
+ * @ops of @op on @size bytes through @k, @qd in flight, @threads of work
+ * (@ops 0: for secs of wall clock). @window, if set (the deterministic
+ * mode), is called with 1 once everything is set up and warm and nothing
+ * is in flight, and with 0 when the last of exactly @ops is reaped; then
+ * nothing is timed, so that the window holds only the ops.
  */
 struct peer_result peer_run(enum peer k, enum op op, unsigned int size,
 			    unsigned int qd, int threads, unsigned long ops,
 			    void (*window)(int open))
 {
-	static double lat[1 << 16];
-	double queued[PEER_QD_MAX], t0, c0, t;
+	static double lat[LAT_MAX];
+	double queued[PEER_QD_MAX], t0 = 0, c0 = 0, t = 0;
 	struct peer_result r = {};
-	unsigned long done = 0, nlat = 0;
-	unsigned int i, inflight = 0;
+	unsigned long nlat = 0;
 	struct io_uring ring;
 	struct pool pool;
-	int afd = -1, stop = 0, warm = 2 * qd;
+	z_stream z = {};
+	int afd = -1, timed = !window, round, res0 = 0;
 
 	if (qd > PEER_QD_MAX)
 		qd = PEER_QD_MAX;
-	if (k == PEER_AFALG || k == PEER_CPU) {
-		/* one at a time on this thread */
-		if (k == PEER_AFALG) {
-			afd = afalg_crc32c();
-			if (afd < 0)
-				die("AF_ALG crc32c", afd);
-		}
-		for (i = 0; i < (unsigned int)warm; i++)
-			check_res(k, op, size, k == PEER_AFALG ?
-				  afalg_crc_op(afd, size, 0) :
-				  do_op(NULL, op, size, 0));
-		if (window)
-			window(1);
-		t0 = wd_now();
-		c0 = thread_cpu();
-		do {
-			double q = wd_now();
-			int res = k == PEER_AFALG ?
-				  afalg_crc_op(afd, size, done % qd) :
-				  do_op(NULL, op, size, done % qd);
-
-			check_res(k, op, size, res);
-			t = wd_now();
-			lat[nlat++ % (1 << 16)] = t - q;
-			done++;
-		} while (!run_over(done, ops, t0));
-		if (window)
-			window(0);
-		goto out;
+	if (deflateInit2(&z, 1, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		die("zlib", EINVAL);
+	if (k == PEER_AFALG) {
+		afd = afalg_crc32c();
+		if (afd < 0)
+			die("AF_ALG crc32c", afd);
 	}
-
-	ring_init(&ring, 2 * PEER_QD_MAX, IORING_SETUP_SINGLE_ISSUER |
-					  IORING_SETUP_DEFER_TASKRUN);
+	if (k == PEER_POOL || k == PEER_SOFT0)
+		ring_init(&ring, 2 * PEER_QD_MAX, IORING_SETUP_SINGLE_ISSUER |
+						  IORING_SETUP_DEFER_TASKRUN);
 	if (k == PEER_POOL)
 		pool_start(&pool, threads, ring.ring_fd);
-	t0 = c0 = 0;
-	for (i = 0; i < qd; i++) {
-		if (k == PEER_POOL)
-			pool_queue(&pool, op, size, i);
-		else
-			prep_op(io_uring_get_sqe(&ring), op, size, i);
-		queued[i] = wd_now();
-	}
-	inflight = qd;
-	for (;;) {
-		struct io_uring_cqe *cqe;
-		unsigned int head, got = 0;
-		int ret = io_uring_submit_and_wait(&ring, stop ? inflight :
-						   (inflight + 1) / 2);
 
-		if (ret < 0)
-			die("submit", ret);
-		t = wd_now();
-		io_uring_for_each_cqe(&ring, head, cqe) {
-			unsigned int slot = cqe->user_data;
+	/* round 0 warms up (2 x qd ops), round 1 is measured */
+	for (round = 0; round < 2; round++) {
+		unsigned long want = round ? ops : 2 * qd, done = 0, sent = 0;
+		unsigned int i, inflight = 0;
 
-			check_res(k, op, size, cqe->res);
-			got++;
-			inflight--;
-			if (warm) {
-				warm--;
-			} else {
-				done++;
-				lat[nlat++ % (1 << 16)] = t - queued[slot];
-			}
-			if (!stop && !warm && !t0) {
-				/* warmed up: the measurement starts here */
-				if (window)
-					window(1);
+		if (round) {
+			if (window)
+				window(1);
+			if (timed) {
 				t0 = wd_now();
 				c0 = thread_cpu();
 			}
-			if (!stop) {
+		}
+		if (k == PEER_AFALG || k == PEER_CPU) {
+			/* one at a time, on this thread */
+			do {
+				double q = timed ? wd_now() : 0;
+				unsigned int slot = done % qd;
+				int res = k == PEER_AFALG ?
+					  afalg_crc_op(afd, size, slot) :
+					  do_op(&z, op, size, slot);
+
+				check_res(k, op, size, res);
+				if (!slot)
+					res0 = res;
+				done++;
+				if (timed) {
+					t = wd_now();
+					if (round)
+						lat[nlat++ % LAT_MAX] = t - q;
+				}
+			} while (want ? done < want : t - t0 < secs);
+		} else {
+			for (i = 0; i < qd; i++) {
 				if (k == PEER_POOL)
-					pool_queue(&pool, op, size, slot);
+					pool_queue(&pool, op, size, i);
 				else
-					prep_op(io_uring_get_sqe(&ring), op,
-						size, slot);
-				queued[slot] = wd_now();
-				inflight++;
+					prep_op(io_uring_get_sqe(&ring), op, size, i);
+				if (timed)
+					queued[i] = wd_now();
+			}
+			inflight = sent = qd;
+			while (inflight) {
+				struct io_uring_cqe *cqe;
+				unsigned int head, got = 0;
+				int stop = want ? sent >= want :
+					   timed && wd_now() - t0 >= secs;
+				int ret = io_uring_submit_and_wait(&ring,
+						stop ? inflight : (inflight + 1) / 2);
+
+				if (ret < 0)
+					die("submit", ret);
+				if (timed)
+					t = wd_now();
+				io_uring_for_each_cqe(&ring, head, cqe) {
+					unsigned int slot = cqe->user_data;
+
+					check_res(k, op, size, cqe->res);
+					if (!slot)
+						res0 = cqe->res;
+					got++;
+					inflight--;
+					done++;
+					if (timed && round)
+						lat[nlat++ % LAT_MAX] = t - queued[slot];
+					if (want ? sent >= want : stop)
+						continue;
+					if (k == PEER_POOL)
+						pool_queue(&pool, op, size, slot);
+					else
+						prep_op(io_uring_get_sqe(&ring),
+							op, size, slot);
+					if (timed)
+						queued[slot] = wd_now();
+					inflight++;
+					sent++;
+				}
+				io_uring_cq_advance(&ring, got);
 			}
 		}
-		io_uring_cq_advance(&ring, got);
-		if (t0 && run_over(done + inflight, ops, t0))
-			stop = 1;
-		if (stop && !inflight)
-			break;
+		if (round) {
+			if (timed) {
+				t = wd_now();
+				r.cpu_ns = (thread_cpu() - c0) * 1e9 / done;
+				r.secs = t - t0;
+				r.mbps = (double)size * done / r.secs / 1e6;
+			}
+			if (window)
+				window(0);
+			r.ops = done;
+		}
 	}
-	t = wd_now();
-	if (window)
-		window(0);
 	if (k == PEER_POOL)
 		pool_stop(&pool);
-	io_uring_queue_exit(&ring);
-out:
-	r.cpu_ns = (thread_cpu() - c0) * 1e9 / done;
-	r.secs = t - t0;
-	r.ops = done;
-	r.mbps = (double)size * done / (t - t0) / 1e6;
+	if (k == PEER_POOL || k == PEER_SOFT0)
+		io_uring_queue_exit(&ring);
 	if (afd >= 0)
 		close(afd);
-	if (nlat > (1 << 16))
-		nlat = 1 << 16;
-	qsort(lat, nlat, sizeof(lat[0]), cmp_ns);
-	r.p50_us = lat[nlat / 2] * 1e6;
-	r.p99_us = lat[nlat * 99 / 100] * 1e6;
+	deflateEnd(&z);
+	verify(k, op, size, res0);
+	percentiles(&r, lat, nlat < LAT_MAX ? nlat : LAT_MAX);
 	return r;
 }
 

@@ -15,9 +15,15 @@
  *     process's 4 KiB COPY alone, while a third waits on a page nobody
  *     serves (userfaultfd), and while a third floods the engine;
  *  6. the hardware path: edu0 COPY with and without doorbell coalescing,
- *     interrupt-driven against IOPOLL.
- * Then the issue's targets with what was measured. --json and --dat write
- * the figures for scripts and for the chart (scripts/bench/chart.gp).
+ *     interrupt-driven against IOPOLL;
+ *  7. crypto0 against AF_ALG and OpenSSL;
+ *  8. the peers: soft0 against a worker pool feeding the same ring, AF_ALG
+ *     and the thread itself (wd-bench-peers.c).
+ * Then the targets about time and bulk data with what was measured.
+ * --count runs the deterministic mode instead (wd-bench-count.c): ring
+ * paths, small ops and the peers' costs as instructions per op, in the
+ * lab's counting VM. --json and --dat write the figures for scripts and
+ * for the chart (scripts/bench/chart.gp).
  */
 #include <errno.h>
 #include <fcntl.h>

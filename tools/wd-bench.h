@@ -43,6 +43,8 @@ extern const char *const op_names[], *const op_keys[];
 #define COMP_ROOM(size)	((size) + (size) / 8 + 1024)
 void prep_op(struct io_uring_sqe *sqe, enum op op, unsigned int size,
 	     unsigned int slot);
+/* @len bytes of English-like text, the same every time */
+void fill_text(uint8_t *p, size_t len);
 uint32_t crc32c_sse42(uint32_t crc, const uint8_t *p, size_t len);
 /* gzip level 1 of @len bytes into COMP_ROOM(@len) at @d with @zs; 0 or -1 */
 struct z_stream_s;

@@ -9,11 +9,11 @@
  * be, and an unmapped or read-only page ends the request with -EFAULT.
  * Data moves through the caller's bounce buffer in chunks; each chunk is
  * written out before the next is read, so on a fault every destination
- * byte before the reported point is written and none after it. Executors
- * with a thread of their own (in_place) read a CRC32C's source, and a
- * copy's whose operands lie apart, where it is: its pages are looked up
- * and mapped, and a copy is written from there in one pass, with the same
- * guarantee.
+ * byte before the reported point is written and none after it. An
+ * executor with a thread of its own (in_place) reads the source of a
+ * CRC32C, and of a COPY whose operands lie apart, where it lies: its
+ * pages are looked up and mapped, and such a COPY is written from there
+ * in one pass, with the same guarantee.
  */
 #include <linux/crc32.h>
 #include <linux/highmem.h>
@@ -226,14 +226,11 @@ static size_t wd_copy_out(struct wd_cpu_ctx *ctx, const struct wd_args *a,
 }
 
 /*
- * A copy in one pass: the source's pages are mapped where they lie and
- * written straight to the destinations, with no bounce buffer between.
- * Only for operands apart (COPY_CRC32C and DUALCAST always are; a COPY
- * may overlap, and then goes through the bounce buffer as memmove
- * does), so that nothing written is read again. Returns the bytes every
- * destination has; fewer than @n on a fault (recorded) or at a source
- * page not present (0: take this chunk through the bounce buffer, where
- * reading it faults it in, or hands the fault back).
+ * A COPY in one pass: the source's pages are mapped where they lie and
+ * written straight to the destination, with no bounce buffer between.
+ * Returns the bytes written; fewer than @n on a fault (recorded) or at a
+ * source page not present (0: take this chunk through the bounce buffer,
+ * where reading it faults it in, or hands the fault back).
  */
 static size_t wd_copy_in_place(struct wd_cpu_ctx *ctx, const struct wd_args *a,
 			       struct wd_result *r, size_t n)
@@ -270,10 +267,18 @@ static size_t wd_copy_in_place(struct wd_cpu_ctx *ctx, const struct wd_args *a,
 	return done;
 }
 
-static bool wd_copy_apart(const struct wd_args *a)
+/*
+ * Only a COPY whose operands lie apart: one that overlaps goes through
+ * the bounce buffer as memmove does. COPY_CRC32C and DUALCAST promise
+ * what one read of the source gives (the CRC of the bytes written, two
+ * equal destinations), which reading the source once per destination,
+ * as this would, cannot keep while another thread writes the source or
+ * maps its pages twice: they read it into the bounce buffer once.
+ */
+static bool wd_copy_one_pass(const struct wd_args *a)
 {
-	return a->op != WD_OP_COPY || a->addr2 >= a->addr + a->len ||
-	       a->addr >= a->addr2 + a->len;
+	return a->op == WD_OP_COPY &&
+	       (a->addr2 >= a->addr + a->len || a->addr >= a->addr2 + a->len);
 }
 
 /*
@@ -289,7 +294,7 @@ static void wd_copy_chunk(struct wd_cpu_ctx *ctx, const struct wd_args *a,
 	u64 off = backward ? a->len - r->done - n : r->done;
 	size_t got, put;
 
-	if (ctx->in_place && n >= PAGE_SIZE && wd_copy_apart(a)) {
+	if (ctx->in_place && n >= PAGE_SIZE && wd_copy_one_pass(a)) {
 		got = wd_copy_in_place(ctx, a, r, n);
 		r->done += got;
 		if (got || r->status)

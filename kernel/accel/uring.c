@@ -607,19 +607,11 @@ int wd_uring_iopoll(struct io_uring_cmd *cmd, struct io_comp_batch *iob,
 		    unsigned int poll_flags)
 {
 	struct wd_device *wdev = wd_file_dev(cmd->file);
-	int ret = 0;
+	int ret;
 
-	if (wdev->ops->poll && percpu_ref_tryget(&wdev->live)) {
-		ret = wdev->ops->poll(wdev);
-		wd_device_exit(wdev);
-	}
-	/*
-	 * Nothing done yet: io_uring calls again at once. The work is on
-	 * another CPU (an engine thread, a device), and a spin loop should
-	 * say so to the CPU: PAUSE frees resources for an SMT sibling, and
-	 * lets an emulator run its other vCPUs.
-	 */
-	if (!ret)
-		cpu_relax();
+	if (!wdev->ops->poll || !percpu_ref_tryget(&wdev->live))
+		return 0;
+	ret = wdev->ops->poll(wdev);
+	wd_device_exit(wdev);
 	return ret;
 }

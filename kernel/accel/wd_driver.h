@@ -407,9 +407,10 @@ struct wd_result {
  *	callers whose own buffer is small, such as one on the stack); release
  *	it with wd_cpu_ctx_release()
  * @grown: the buffer was allocated here
- * @in_place: read-only ops may read user pages where they lie (looked up
- *	and mapped, no copy); for executors that run in a thread of their
- *	own, such as an engine, with the submitter's mm adopted
+ * @in_place: CRC32C, and a COPY whose operands lie apart, may read the
+ *	source's user pages where they lie (looked up and mapped; a COPY then
+ *	writes from there, in one pass); for executors that run in a thread
+ *	of their own, such as an engine, with the submitter's mm adopted
  * @trap_faults: an engine's: wd_cpu_job_run() runs with page faults
  *	disabled and hands a fault back instead of failing on it
  * @probe: inline (set by wd_cpu_run()): faults are disabled, run nothing

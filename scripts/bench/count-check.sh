@@ -22,8 +22,12 @@ WD_COUNT_PLUGIN=$plugin WD_BENCH_SECTION=check \
 	> "$out/bench.txt" 2>&1
 rc=$?
 # the guest's TAP, numbers dropped (make check numbers nothing)
-tr -d '\r' < "$out/bench.txt" | grep -E '^(not )?ok [0-9]+ - count:' |
-	sed -E 's/^(not )?ok [0-9]+ - /\1ok - /'
+tap=$(tr -d '\r' < "$out/bench.txt" | grep -E '^(not )?ok [0-9]+ - count:' |
+	sed -E 's/^(not )?ok [0-9]+ - /\1ok - /')
+[ -z "$tap" ] || echo "$tap"
 want=$(tr -d '\r' < "$out/bench.txt" | sed -n 's/^1\.\.\([0-9]*\)$/\1/p')
 [ -n "$want" ] || fail "the self-check did not finish (see $out/bench.txt)"
+[ "$(grep -c . <<< "$tap")" -eq "$want" ] ||
+	fail "the self-check planned $want checks and reported $(grep -c . <<< "$tap")"
 [ "$rc" -eq 0 ] || fail "the counting VM failed (see $out/bench.txt)"
+! grep -q '^not ok' <<< "$tap"

@@ -103,6 +103,16 @@ static void end(unsigned int vcpu_index, void *udata)
 		qemu_plugin_outs("insn-count: short write to out=\n");
 }
 
+/* Without a profile: @udata is the block's length, times two, + kernel. */
+static void block_counts(unsigned int vcpu_index, void *udata)
+{
+	uintptr_t v = (uintptr_t)udata;
+
+	if (vcpu_index < MAX_VCPUS)
+		insns[vcpu_index][v & 1] += v >> 1;
+}
+
+/* With one: @udata is the block's struct block. */
 static void block_runs(unsigned int vcpu_index, void *udata)
 {
 	struct block *b = udata;
@@ -135,26 +145,32 @@ static void write_profile(qemu_plugin_id_t id, void *udata)
 
 static void translated(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 {
-	struct block *b = calloc(1, sizeof(*b));
 	size_t i, n = qemu_plugin_tb_n_insns(tb);
 	int kernel = qemu_plugin_tb_vaddr(tb) >> 63;
+	struct block *b;
 
 	(void)id;
-	if (!b) {
-		qemu_plugin_outs("insn-count: out of memory\n");
-		abort();
+	if (!profile_path) {
+		qemu_plugin_register_vcpu_tb_exec_cb(tb, block_counts,
+			QEMU_PLUGIN_CB_NO_REGS, (void *)(uintptr_t)(n << 1 | kernel));
+	} else {
+		b = calloc(1, sizeof(*b));
+		if (!b) {
+			qemu_plugin_outs("insn-count: out of memory\n");
+			abort();
+		}
+		b->vaddr = qemu_plugin_tb_vaddr(tb);
+		b->n = n;
+		b->kernel = kernel;
+		/*
+		 * Every block stays on the list for the whole run (QEMU has
+		 * no hook for a block's end): some megabytes for a lab run.
+		 */
+		b->next = blocks;
+		blocks = b;
+		qemu_plugin_register_vcpu_tb_exec_cb(tb, block_runs,
+						     QEMU_PLUGIN_CB_NO_REGS, b);
 	}
-	b->vaddr = qemu_plugin_tb_vaddr(tb);
-	b->n = n;
-	b->kernel = kernel;
-	/*
-	 * Every block stays on the list for the whole run (QEMU has no hook
-	 * for a block's end): some megabytes for a lab run.
-	 */
-	b->next = blocks;
-	blocks = b;
-	qemu_plugin_register_vcpu_tb_exec_cb(tb, block_runs,
-					     QEMU_PLUGIN_CB_NO_REGS, b);
 	if (kernel)
 		return;
 	for (i = 0; i < n; i++) {

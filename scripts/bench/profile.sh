@@ -34,15 +34,15 @@ by_function() {
 	{
 		awk '{ print $1, "S", $3, $4 }' "$out/bench.dat"
 		awk '{ print $1, "P", $2, $3 }' "$out/profile.raw"
-	} | sort -k1,1 -k2,2 | awk -v cols="$1" '
+	} | sort -k1,1 -k2,2r | awk -v cols="$1" '
 		$2 == "S" { sym = $3 " " $4; next }
 		{
 			n = (cols ~ /2/ ? $3 : 0) + (cols ~ /3/ ? $4 : 0)
 			if (!n)
 				next
 			name = substr($1, 1, 1) == "f" ? sym : "[user]"
-			# a call enters at the padding before the function (call
-			# depth tracking): it counts as the function
+			# the padding before a function (call depth tracking
+			# enters there) is the function's
 			sub(/^__pfx_/, "", name)
 			insns[name] += n
 			total += n
@@ -50,7 +50,7 @@ by_function() {
 		END {
 			for (f in insns)
 				printf "%12d %5.1f%%  %s\n", insns[f], 100 * insns[f] / total, f
-		}' | sort -rn | head -n "$top"
+		}' | sort -rn | awk -v top="$top" 'NR <= top'
 }
 echo "window $window, vCPU 0 (the submitting thread's):"
 by_function 2

@@ -35,6 +35,8 @@ limit=${5:-600}
 cmdline="console=ttyS0 wd.mode=$mode intel_iommu=on iommu.passthrough=0"
 # make bench SECTION=name: one section of wd-bench
 [ -n "${WD_BENCH_SECTION:-}" ] && cmdline+=" wd.bench=$WD_BENCH_SECTION"
+# make bench ENGINE_DELAY_US=N: soft0's engine slowed (an experiment)
+[ -n "${WD_ENGINE_DELAY_US:-}" ] && cmdline+=" wd.delay=$WD_ENGINE_DELAY_US"
 # A kernel oops or panic ends the run at once instead of at the timeout.
 cmdline+=" oops=panic panic=-1 printk.devkmsg=on"
 # The IO-APIC timer check counts timer ticks in a fixed TSC interval: on a
@@ -66,8 +68,6 @@ if [ "$mode" = bench ] && [ -n "${WD_COUNT_PLUGIN:-}" ]; then
 	# randomised, so that code paths and profiles repeat
 	cmdline+=" wd.count=/dev/ttyS4 8250.nr_uarts=5 nokaslr norandmaps"
 	[ -z "${WD_COUNT_PROFILE:-}" ] || cmdline+=" wd.kallsyms=1"
-	# WD_ENGINE_DELAY_US: slow soft0's engine (make bench ENGINE_DELAY_US=)
-	[ -z "${WD_ENGINE_DELAY_US:-}" ] || cmdline+=" wd.delay=$WD_ENGINE_DELAY_US"
 elif [ "$mode" = bench ]; then
 	accel=${WD_ACCEL:-tcg}
 else
