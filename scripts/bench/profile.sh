@@ -42,7 +42,7 @@ by_function() {
 				next
 			name = substr($1, 1, 1) == "f" ? sym : "[user]"
 			# the padding before a function (call depth tracking
-			# enters there) is the function's
+			# enters there) belongs to the function
 			sub(/^__pfx_/, "", name)
 			insns[name] += n
 			total += n
