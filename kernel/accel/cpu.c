@@ -128,12 +128,18 @@ static void wd_cpu_fault_at(struct wd_cpu_ctx *ctx, u64 uaddr, bool write)
 	ctx->fault_write = write;
 }
 
+/*
+ * The word copies leave a tail (under 8 bytes, or all from a fault on):
+ * only then is the byte-exact copy worth its call.
+ */
 static size_t wd_read(struct wd_cpu_ctx *ctx, void *buf, u64 uaddr, size_t n)
 {
 	size_t done = wd_small_copy(n) ? wd_read_words(buf, uaddr, n) : 0;
 
-	done = n - copy_from_user(buf + done, u64_to_user_ptr(uaddr + done),
-				  n - done);
+	if (done < n)
+		done = n - copy_from_user(buf + done,
+					  u64_to_user_ptr(uaddr + done),
+					  n - done);
 	if (done < n)
 		wd_cpu_fault_at(ctx, uaddr + done, false);
 	return done;
@@ -144,8 +150,9 @@ static size_t wd_write(struct wd_cpu_ctx *ctx, u64 uaddr, const void *buf,
 {
 	size_t done = wd_small_copy(n) ? wd_write_words(uaddr, buf, n) : 0;
 
-	done = n - copy_to_user(u64_to_user_ptr(uaddr + done), buf + done,
-				n - done);
+	if (done < n)
+		done = n - copy_to_user(u64_to_user_ptr(uaddr + done),
+					buf + done, n - done);
 	if (done < n)
 		wd_cpu_fault_at(ctx, uaddr + done, true);
 	return done;
