@@ -320,8 +320,7 @@ static void count_ring(void)
 
 /* ---- 64-byte COPY -------------------------------------------------------- */
 
-enum { C64_SQE, C64_BATCH, C64_IOCTL, C64_NOP_BATCH, C64_END };
-static struct cost copy64_cost[C64_END];
+static struct cost copy64_cost[CP_END];
 
 static int copy64_round(struct io_uring *ring, int path, struct wd_desc *desc,
 			uint8_t (*s)[64], uint8_t (*d)[64])
@@ -330,16 +329,16 @@ static int copy64_round(struct io_uring *ring, int path, struct wd_desc *desc,
 	int i, bad = 0;
 
 	switch (path) {
-	case C64_IOCTL:
+	case CP_IOCTL:
 		for (i = 0; i < DESCS; i++) {
 			wd_desc_copy(&desc[i], d[i], s[i], 64);
 			bad += io_uring_accel_submit_sync(dfd, &desc[i]) != 64;
 		}
 		break;
-	case C64_BATCH:
-	case C64_NOP_BATCH:
+	case CP_BATCH:
+	case CP_NOP_BATCH:
 		for (i = 0; i < DESCS; i++) {
-			if (path == C64_BATCH)
+			if (path == CP_BATCH)
 				wd_desc_copy(&desc[i], d[i], s[i], 64);
 			else
 				wd_desc_prep(&desc[i], WD_OP_NOP, 0, 0, 0, 0, 0);
@@ -365,13 +364,6 @@ static int copy64_round(struct io_uring *ring, int path, struct wd_desc *desc,
 
 static void count_copy64(void)
 {
-	static const char *const names[] = {
-		"inline SQEs (32 per submit)",
-		"descriptor batches (64 per SQE)",
-		"one ioctl per op",
-		"(NOP descriptors, 64 per SQE)",
-	};
-	static const char *const keys[] = { "sqe", "batch", "ioctl", "nop_batch" };
 	static uint8_t s[DESCS][64], d[DESCS][64];
 	static struct wd_desc desc[DESCS];
 	struct io_uring ring;
@@ -383,7 +375,7 @@ static void count_copy64(void)
 	ring_init(&ring, 64, 0);
 	for (r = 0; r < (int)sizeof(s); r++)
 		s[r / 64][r % 64] = r * 7 + 1;
-	for (p = 0; p < C64_END; p++) {
+	for (p = 0; p < CP_END; p++) {
 		quiesce();
 		memset(d, 0, sizeof(d));
 		for (r = 0; r < 4; r++)
@@ -393,11 +385,12 @@ static void count_copy64(void)
 			bad += copy64_round(&ring, p, desc, s, d);
 		count_window(0);
 		/* the copies arrived (NOP descriptors copy nothing) */
-		if (p != C64_NOP_BATCH && memcmp(d, s, sizeof(d)))
+		if (p != CP_NOP_BATCH && memcmp(d, s, sizeof(d)))
 			die("64-byte COPY: wrong data", EIO);
 		copy64_cost[p] = per_op(RING_OPS);
-		print_cost(names[p], &copy64_cost[p]);
-		record_cost("count_copy64", "path", keys[p], 64, &copy64_cost[p]);
+		print_cost(copy64_names[p], &copy64_cost[p]);
+		record_cost("count_copy64", "path", copy64_keys[p], 64,
+			    &copy64_cost[p]);
 	}
 	io_uring_queue_exit(&ring);
 	if (bad)
@@ -499,10 +492,10 @@ static void count_targets(void)
 	count_target("[det] engine NOP (best ring) / IORING_OP_NOP, batch 32",
 		     engine / ring_cost[P_NOP][2].total, 3, 1);
 	count_target("[det] 64 B COPY: one ioctl per op / descriptor batches",
-		     copy64_cost[C64_IOCTL].total / copy64_cost[C64_BATCH].total,
+		     copy64_cost[CP_IOCTL].total / copy64_cost[CP_BATCH].total,
 		     5, 0);
 	count_target("[det] 64 B COPY: one ioctl per op / inline SQEs",
-		     copy64_cost[C64_IOCTL].total / copy64_cost[C64_SQE].total,
+		     copy64_cost[CP_IOCTL].total / copy64_cost[CP_SQE].total,
 		     2, 0);
 	count_target("[det] SQPOLL ring, engine NOP, batch 32: system calls per op",
 		     ring_cost[P_SQPOLL][2].syscalls, 0, 1);
@@ -520,7 +513,11 @@ static void count_targets(void)
 		     worst, 1, 1);
 }
 
-int bench_count(const char *tty)
+/*
+ * The plugin's port open, this thread on CPU 0, the engines not polling
+ * (see the top of this file).
+ */
+static void count_setup(const char *tty)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	cpu_set_t set;
@@ -535,6 +532,11 @@ int bench_count(const char *tty)
 		die("sched_setaffinity", errno);
 	poll_us = wd_sysfs_num(dev, "poll_us");
 	engine_polling(0);
+}
+
+int bench_count(const char *tty)
+{
+	count_setup(tty);
 	printf("Deterministic mode: guest instructions counted by the lab's plugin under\n"
 	       "-icount. This thread runs on CPU 0; engines, pool workers and the SQPOLL\n"
 	       "thread on CPU %d (\"others\"). One instruction is one unit. Engines do\n"
@@ -596,22 +598,11 @@ static double spread(int p)
 int bench_count_check(const char *tty)
 {
 	const unsigned long loops = 1000000;
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	double other = 0, v;
 	pthread_t th;
-	cpu_set_t set;
 	unsigned int i;
 
-	cfd = wd_count_open(tty);
-	if (cfd < 0)
-		die(tty, cfd);
-	last_cpu = cpus > 1 ? cpus - 1 : 0;
-	CPU_ZERO(&set);
-	CPU_SET(0, &set);
-	if (sched_setaffinity(0, sizeof(set), &set))
-		die("sched_setaffinity", errno);
-	poll_us = wd_sysfs_num(dev, "poll_us");
-	engine_polling(0);
+	count_setup(tty);
 
 	/* a loop of known length: exactly its instructions, in user space */
 	count_window(1);

@@ -283,7 +283,6 @@ static void bench_ring(FILE *dat)
 
 /* ---- 2. 64-byte COPYs ------------------------------------------------- */
 
-enum copy_path { CP_SQE, CP_BATCH, CP_IOCTL, CP_NOP_BATCH, CP_END };
 static double copy64_rate[CP_END];
 
 static double small_copies(enum copy_path path)
@@ -338,15 +337,16 @@ static double small_copies(enum copy_path path)
 	return ops / (t - t0);
 }
 
+const char *const copy64_names[] = {
+	"inline SQEs (32 per submit)",
+	"descriptor batches (64 per SQE)",
+	"one ioctl per op",
+	"(NOP descriptors, 64 per SQE)",
+};
+const char *const copy64_keys[] = { "sqe", "batch", "ioctl", "nop_batch" };
+
 static void bench_copy64(void)
 {
-	static const char *const names[] = {
-		"inline SQEs (32 per submit)",
-		"descriptor batches (64 per SQE)",
-		"one ioctl per op",
-		"(NOP descriptors, 64 per SQE)",
-	};
-	static const char *const keys[] = { "sqe", "batch", "ioctl", "nop_batch" };
 	int p, i;
 
 	printf("\n2. 64-byte COPY on %s, best of %d  ops/s      ns/op   vs ioctl\n", dev, TRIES);
@@ -358,10 +358,10 @@ static void bench_copy64(void)
 				copy64_rate[p] = r;
 		}
 	for (p = CP_SQE; p < CP_END; p++) {
-		printf("%-36s %10.0f %10.0f %9.2fx\n", names[p], copy64_rate[p],
+		printf("%-36s %10.0f %10.0f %9.2fx\n", copy64_names[p], copy64_rate[p],
 		       1e9 / copy64_rate[p], copy64_rate[p] / copy64_rate[CP_IOCTL]);
 		record("copy64", "\"path\": \"%s\", \"ops_per_s\": %.0f, "
-		       "\"vs_ioctl\": %.3f", keys[p], copy64_rate[p],
+		       "\"vs_ioctl\": %.3f", copy64_keys[p], copy64_rate[p],
 		       copy64_rate[p] / copy64_rate[CP_IOCTL]);
 	}
 }

@@ -36,6 +36,10 @@ extern const char *const path_names[], *const path_keys[];
 unsigned int path_ring_flags(enum path p);
 void prep_path(struct io_uring_sqe *sqe, enum path p);
 
+/* the 64-byte COPY paths of section 2 (and D2) */
+enum copy_path { CP_SQE, CP_BATCH, CP_IOCTL, CP_NOP_BATCH, CP_END };
+extern const char *const copy64_names[], *const copy64_keys[];
+
 /* the data ops of sections 3-5 and of the peers */
 enum op { OP_COPY, OP_CRC, OP_COMP, OP_END };
 extern const char *const op_names[], *const op_keys[];

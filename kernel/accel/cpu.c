@@ -233,20 +233,24 @@ static size_t wd_copy_out(struct wd_cpu_ctx *ctx, const struct wd_args *a,
 }
 
 /*
- * A COPY in one pass: the source's pages are mapped where they lie and
- * written straight to the destination, with no bounce buffer between.
- * Returns the bytes written; fewer than @n on a fault (recorded) or at a
- * source page not present (0: take this chunk through the bounce buffer,
- * where reading it faults it in, or hands the fault back).
+ * Hand @n bytes of user memory at @uaddr to @use where they lie, with no
+ * copy: the pages are looked up (where faults are trapped, only those
+ * already present) and mapped, a page's piece at a time. @use gets the
+ * piece's offset from @uaddr and returns how much of it it took; less
+ * ends the walk. Returns the bytes taken, which may be fewer than @n (0:
+ * the first page is not there; the caller reads through its bounce
+ * buffer instead, which faults it in or hands the fault back).
  */
-static size_t wd_copy_in_place(struct wd_cpu_ctx *ctx, const struct wd_args *a,
-			       struct wd_result *r, size_t n)
+static __always_inline size_t
+wd_walk_source(struct wd_cpu_ctx *ctx, u64 uaddr, size_t n,
+	       size_t (*use)(void *arg, size_t off, const void *p, size_t len),
+	       void *arg)
 {
 	struct page *pages[WD_CPU_IN_PLACE_PAGES];
-	size_t done = 0;
+	size_t done = 0, took = 0, len = 0;
 
-	while (done < n && !r->status) {
-		u64 addr = a->addr + r->done + done;
+	while (done < n && took == len) {
+		u64 addr = uaddr + done;
 		unsigned int off = offset_in_page(addr);
 		int nr = min_t(size_t, DIV_ROUND_UP(off + n - done, PAGE_SIZE),
 			       ARRAY_SIZE(pages));
@@ -255,22 +259,51 @@ static size_t wd_copy_in_place(struct wd_cpu_ctx *ctx, const struct wd_args *a,
 		got = wd_lookup_source(ctx, addr & PAGE_MASK, nr, pages);
 		if (got <= 0)
 			break;
-		for (i = 0; i < got && !r->status; i++) {
-			size_t len = min_t(size_t, PAGE_SIZE - off, n - done);
+		for (i = 0; i < got && took == len; i++) {
 			void *p = kmap_local_page(pages[i]);
-			size_t put = wd_copy_out(ctx, a, r, r->done + done,
-						 p + off, len);
 
+			len = min_t(size_t, PAGE_SIZE - off, n - done);
+			took = use(arg, done, p + off, len);
 			kunmap_local(p);
-			done += put;
-			if (put < len)
-				r->status = -EFAULT;
+			done += took;
 			off = 0;
 		}
 		release_pages(pages, got);
 		if (got < nr)
 			break;
 	}
+	return done;
+}
+
+struct wd_copy_walk {
+	struct wd_cpu_ctx	*ctx;
+	u64			dst;
+	bool			faulted;
+};
+
+static size_t wd_copy_piece(void *arg, size_t off, const void *p, size_t len)
+{
+	struct wd_copy_walk *w = arg;
+	size_t put = wd_write(w->ctx, w->dst + off, p, len);
+
+	w->faulted = put < len;
+	return put;
+}
+
+/*
+ * A COPY in one pass: the source's pages are mapped where they lie and
+ * written straight to the destination, with no bounce buffer between.
+ * Returns the bytes written; a destination fault is recorded in @r.
+ */
+static size_t wd_copy_in_place(struct wd_cpu_ctx *ctx, const struct wd_args *a,
+			       struct wd_result *r, size_t n)
+{
+	struct wd_copy_walk w = { .ctx = ctx, .dst = a->addr2 + r->done };
+	size_t done;
+
+	done = wd_walk_source(ctx, a->addr + r->done, n, wd_copy_piece, &w);
+	if (w.faulted)
+		r->status = -EFAULT;
 	return done;
 }
 
@@ -394,42 +427,12 @@ static bool wd_compare_chunk(struct wd_cpu_ctx *ctx, const struct wd_args *a,
 	return false;
 }
 
-/*
- * CRC32C of user memory read where it lies: the pages are looked up and
- * read through a kernel mapping, with no copy. Where faults are trapped,
- * only pages already present are taken. Returns the bytes summed, which
- * may be fewer than @n (0: read this chunk through the bounce buffer).
- */
-static size_t wd_crc_in_place(struct wd_cpu_ctx *ctx, u32 *crc, u64 uaddr,
-			      size_t n)
+static size_t wd_crc_piece(void *arg, size_t off, const void *p, size_t len)
 {
-	struct page *pages[WD_CPU_IN_PLACE_PAGES];
-	size_t done = 0;
+	u32 *crc = arg;
 
-	while (done < n) {
-		u64 addr = uaddr + done;
-		unsigned int off = offset_in_page(addr);
-		int nr = min_t(size_t, DIV_ROUND_UP(off + n - done, PAGE_SIZE),
-			       ARRAY_SIZE(pages));
-		int got, i;
-
-		got = wd_lookup_source(ctx, addr & PAGE_MASK, nr, pages);
-		if (got <= 0)
-			break;
-		for (i = 0; i < got; i++) {
-			size_t len = min_t(size_t, PAGE_SIZE - off, n - done);
-			void *p = kmap_local_page(pages[i]);
-
-			*crc = wd_crc32c(*crc, p + off, len);
-			kunmap_local(p);
-			done += len;
-			off = 0;
-		}
-		release_pages(pages, got);
-		if (got < nr)
-			break;
-	}
-	return done;
+	*crc = wd_crc32c(*crc, p, len);
+	return len;
 }
 
 static void wd_crc_chunk(struct wd_cpu_ctx *ctx, const struct wd_args *a,
@@ -440,7 +443,8 @@ static void wd_crc_chunk(struct wd_cpu_ctx *ctx, const struct wd_args *a,
 	size_t got = 0;
 
 	if (ctx->in_place && n >= PAGE_SIZE) {
-		got = wd_crc_in_place(ctx, &crc, a->addr + r->done, n);
+		got = wd_walk_source(ctx, a->addr + r->done, n, wd_crc_piece,
+				     &crc);
 		r->value = crc;
 		r->done += got;
 		if (got)

@@ -31,7 +31,7 @@ mutants=(
 	"crypto-unverified-plaintext|kernel/accel/crypto/crypto.c|s/^\tif (deliver \&\& rq->res >= 0) {$/\tif (deliver) {/|$tier"
 	"acomp-failures-unexplained|kernel/accel/crypto/comp.c|s/^\ts.workspace = kvmalloc(zlib_inflate_workspacesize(),$/\treturn -EBADMSG;\n&/|$tier"
 	"acomp-zlib-trailer-unchecked|kernel/accel/crypto/comp.c|s/^\t    get_unaligned_be32(trailer) != sum)$/\t    0)/|$tier"
-	"copy-in-place-wrong-offset|kernel/accel/cpu.c|s/size_t put = wd_copy_out(ctx, a, r, r->done + done,/size_t put = wd_copy_out(ctx, a, r, done,/|$tier"
+	"copy-in-place-wrong-offset|kernel/accel/cpu.c|s/struct wd_copy_walk w = { .ctx = ctx, .dst = a->addr2 + r->done };/struct wd_copy_walk w = { .ctx = ctx, .dst = a->addr2 };/|$tier"
 	"copy-in-place-overlapping|kernel/accel/cpu.c|s/n >= PAGE_SIZE \&\& wd_copy_one_pass(a)) {/n >= PAGE_SIZE \&\& (wd_copy_one_pass(a) + 1)) {/|$tier"
 	"crc-seed-unchecked|kernel/accel/ops.c|s/return a->arg > U32_MAX ? -EINVAL : 0;/return 0;/|debug"
 	"leak-per-open|kernel/accel/core.c|s/^\tget_device(&wdev->dev);/\tWARN_ON(!kmalloc(64, GFP_KERNEL));\n&/|debug"
