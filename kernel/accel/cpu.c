@@ -236,7 +236,7 @@ static size_t wd_copy_out(struct wd_cpu_ctx *ctx, const struct wd_args *a,
  * Hand @n bytes of user memory at @uaddr to @use where they lie, with no
  * copy: the pages are looked up (where faults are trapped, only those
  * already present) and mapped, a page's piece at a time. @use gets the
- * piece's offset from @uaddr and returns how much of it it took; less
+ * piece's offset from @uaddr and returns the bytes of it taken; less
  * ends the walk. Returns the bytes taken, which may be fewer than @n (0:
  * the first page is not there; the caller reads through its bounce
  * buffer instead, which faults it in or hands the fault back).
