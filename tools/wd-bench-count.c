@@ -24,9 +24,10 @@
  *    not on the work. The engines do not busy-poll here (poll_us 0: each
  *    batch pays a wake-up, counted), and the polling rows, IOPOLL and
  *    SQPOLL, report their system calls and wake-ups, not instructions;
- *  - nothing of the previous case is still running: each case starts
- *    after a pause (guest time, which costs nothing here) that lets
- *    deferred teardown work finish.
+ *  - nothing of the previous case, nor of the kernel's own background
+ *    memory work, runs in a window: each case starts after a pause
+ *    (guest time, which costs nothing here) that lets deferred teardown
+ *    finish, and proactive compaction and khugepaged are off.
  * One instruction is one unit:
  * a vector instruction moving 32 bytes counts as one, a string
  * instruction counts once per iteration, and a cache miss costs nothing;
@@ -66,10 +67,24 @@ static void engine_polling(int on)
 		die("poll_us", errno);
 }
 
-/* Let the previous case's deferred work (ring teardown) finish. */
+/*
+ * Let the previous case's deferred work finish: a ring's teardown runs
+ * in a kworker that looks again every 50 ms.
+ */
 static void quiesce(void)
 {
-	usleep(50 * 1000);
+	usleep(250 * 1000);
+}
+
+/* Write @value to the sysctl or sysfs file @path, if there is one. */
+static void tune(const char *path, const char *value)
+{
+	FILE *f = fopen(path, "we");
+
+	if (!f)
+		return;
+	fputs(value, f);
+	fclose(f);
 }
 static struct wd_count win;
 static long win_switches;
@@ -532,6 +547,15 @@ static void count_setup(const char *tty)
 		die("sched_setaffinity", errno);
 	poll_us = wd_sysfs_num(dev, "poll_us");
 	engine_polling(0);
+	/*
+	 * Background memory work at moments of its own: proactive
+	 * compaction (kcompactd, every 500 ms) and khugepaged move pages.
+	 * That is work of its own in a window, and a page moved under an
+	 * engine sends its request back to the submitter to fault it in.
+	 */
+	tune("/proc/sys/vm/compaction_proactiveness", "0");
+	tune("/sys/kernel/mm/transparent_hugepage/enabled", "never");
+	tune("/sys/kernel/mm/transparent_hugepage/defrag", "never");
 }
 
 int bench_count(const char *tty)
