@@ -26,7 +26,7 @@ set title "Throughput at queue depth 8: offloaded (filled) and this CPU (open)"
 set xlabel "bytes per request"
 set ylabel "MB/s"
 set xtics auto
-set key top left
+set key bottom right
 plot datafile index 1 using 1:2 with linespoints lw 2 lc 1 pt 7 title "COPY", \
      '' index 1 using 1:3 with linespoints lw 1 lc 1 pt 6 title "memcpy", \
      '' index 1 using 1:4 with linespoints lw 2 lc 2 pt 5 title "CRC32C", \
