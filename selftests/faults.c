@@ -287,19 +287,23 @@ static void test_fault_in(void)
 	munmap(d, 8 * page);
 }
 
-/* Is the page at @p mapped in this process (/proc/self/pagemap)? */
+/*
+ * Is the page at @p mapped in this process? -1 when /proc/self/pagemap
+ * cannot tell.
+ */
 static int page_present(const void *p)
 {
 	uint64_t entry = 0;
 	int pm = open("/proc/self/pagemap", O_RDONLY);
 	off_t at = (uintptr_t)p / page * sizeof(entry);
+	int ret = -1;
 
 	if (pm < 0)
 		return -1;
-	if (pread(pm, &entry, sizeof(entry), at) != sizeof(entry))
-		entry = 0;
+	if (pread(pm, &entry, sizeof(entry), at) == sizeof(entry))
+		ret = !!(entry >> 63);
 	close(pm);
-	return !!(entry >> 63);
+	return ret;
 }
 
 /*
@@ -349,8 +353,12 @@ static void test_mixed_source(void)
 				ok &= f[i] == ref[i];
 			for (i = page; i < len + page; i += 2 * page)
 				madvise(f + i, page, MADV_DONTNEED);
-			for (i = 0; i < len + page && ok; i += page)
-				ok = page_present(f + i) == !(i / page % 2);
+			/* where pagemap tells (not every kernel has it) */
+			for (i = 0; i < len + page && ok; i += page) {
+				int present = page_present(f + i);
+
+				ok = present < 0 || present == !(i / page % 2);
+			}
 			if (!ok)
 				wd_diag("the source's pages are not half present");
 			memset(d1, 0xee, 2 * (len + page));
