@@ -195,13 +195,14 @@ static void print_cost(const char *name, const struct cost *c)
 	       c->sub_user, c->sub_kernel, c->other, c->syscalls, c->wakeups);
 }
 
-static void record_cost(const char *section, const char *what,
-			const char *key, unsigned int n, const struct cost *c)
+/* A JSON record: @fields (what was measured), then the cost per op. */
+static void record_cost(const char *section, const char *fields,
+			const struct cost *c)
 {
-	record(section, "\"%s\": \"%s\", \"n\": %u, \"insns_per_op\": %.1f, "
+	record(section, "%s, \"insns_per_op\": %.1f, "
 	       "\"submitter_user\": %.1f, \"submitter_kernel\": %.1f, "
 	       "\"other_cpus\": %.1f, \"syscalls_per_op\": %.4f, "
-	       "\"wakeups_per_op\": %.4f", what, key, n, c->total, c->sub_user,
+	       "\"wakeups_per_op\": %.4f", fields, c->total, c->sub_user,
 	       c->sub_kernel, c->other, c->syscalls, c->wakeups);
 }
 
@@ -312,7 +313,7 @@ static void count_ring(void)
 	printf("%-28s %5s%s", "path", "batch", cost_head);
 	for (p = 0; p <= P_SQPOLL; p++)
 		for (b = 0; b < NCB; b++) {
-			char name[64];
+			char name[64], fields[96];
 
 			ring_cost[p][b] = ring_case(p, cbatches[b], RING_OPS);
 			snprintf(name, sizeof(name), "%-28s %5u",
@@ -326,9 +327,11 @@ static void count_ring(void)
 				       ring_cost[p][b].wakeups);
 			else
 				print_cost(name, &ring_cost[p][b]);
-			record_cost("count_ring", "path",
-				    p == P_SQPOLL ? "wd_nop_engine_sqpoll" :
-				    path_keys[p], cbatches[b], &ring_cost[p][b]);
+			snprintf(fields, sizeof(fields),
+				 "\"path\": \"%s\", \"n\": %u",
+				 p == P_SQPOLL ? "wd_nop_engine_sqpoll" :
+				 path_keys[p], cbatches[b]);
+			record_cost("count_ring", fields, &ring_cost[p][b]);
 			fflush(stdout);
 		}
 }
@@ -382,6 +385,7 @@ static void count_copy64(void)
 	static uint8_t s[DESCS][64], d[DESCS][64];
 	static struct wd_desc desc[DESCS];
 	struct io_uring ring;
+	char fields[64];
 	int p, r, bad = 0;
 
 	printf("\nD2. 64-byte COPY on %s: per op (%d ops per case)\n", dev,
@@ -404,8 +408,9 @@ static void count_copy64(void)
 			die("64-byte COPY: wrong data", EIO);
 		copy64_cost[p] = per_op(RING_OPS);
 		print_cost(copy64_names[p], &copy64_cost[p]);
-		record_cost("count_copy64", "path", copy64_keys[p], 64,
-			    &copy64_cost[p]);
+		snprintf(fields, sizeof(fields), "\"path\": \"%s\", \"n\": 64",
+			 copy64_keys[p]);
+		record_cost("count_copy64", fields, &copy64_cost[p]);
 	}
 	io_uring_queue_exit(&ring);
 	if (bad)
@@ -444,7 +449,7 @@ static void count_peers(void)
 			for (k = 0; k < PEER_END; k++) {
 				unsigned long ops = s ? 64 : 512;
 				struct peer_result r;
-				char name[64];
+				char name[64], fields[96];
 
 				if (k == PEER_AFALG && (o != OP_CRC || !afalg))
 					continue;
@@ -457,19 +462,11 @@ static void count_peers(void)
 					 op_names[o], count_sizes[s],
 					 peer_names[k]);
 				print_cost(name, &peer_cost[o][s][k]);
-				record("count_peers", "\"op\": \"%s\", \"size\": %u, "
-				       "\"peer\": \"%s\", \"insns_per_op\": %.1f, "
-				       "\"submitter_user\": %.1f, "
-				       "\"submitter_kernel\": %.1f, "
-				       "\"other_cpus\": %.1f, \"syscalls_per_op\": %.4f, "
-				       "\"wakeups_per_op\": %.4f", op_keys[o],
-				       count_sizes[s], peer_keys[k],
-				       peer_cost[o][s][k].total,
-				       peer_cost[o][s][k].sub_user,
-				       peer_cost[o][s][k].sub_kernel,
-				       peer_cost[o][s][k].other,
-				       peer_cost[o][s][k].syscalls,
-				       peer_cost[o][s][k].wakeups);
+				snprintf(fields, sizeof(fields),
+					 "\"op\": \"%s\", \"size\": %u, \"peer\": \"%s\"",
+					 op_keys[o], count_sizes[s], peer_keys[k]);
+				record_cost("count_peers", fields,
+					    &peer_cost[o][s][k]);
 				fflush(stdout);
 			}
 		}

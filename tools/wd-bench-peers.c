@@ -72,8 +72,7 @@ struct pool {
 /* What the last op on each slot gave: a CRC, or a compressed length. */
 static uint32_t slot_value[PEER_QD_MAX];
 
-/* The op on @slot's buffers with @z (COMPRESS); the CQE's res for it. */
-static int do_op(z_stream *z, enum op op, unsigned int size, unsigned int slot)
+int bench_op(z_stream *z, enum op op, unsigned int size, unsigned int slot)
 {
 	uint8_t *s = src + (size_t)slot * size;
 	uint8_t *d = dst + (size_t)slot * COMP_ROOM(size);
@@ -121,7 +120,7 @@ static void *pool_worker(void *arg)
 		j = p->q[p->head++ % PEER_QD_MAX];
 		pthread_mutex_unlock(&p->lock);
 
-		res = do_op(&z, j.op, j.size, j.slot);
+		res = bench_op(&z, j.op, j.size, j.slot);
 		sqe = io_uring_get_sqe(&ring);
 		io_uring_prep_msg_ring(sqe, p->ring_fd, res, j.slot, 0);
 		/* only a failure posts a CQE here, so this ring never fills */
@@ -349,7 +348,7 @@ struct peer_result peer_run(enum peer k, enum op op, unsigned int size,
 				unsigned int slot = done % qd;
 				int res = k == PEER_AFALG ?
 					  afalg_crc_op(afd, size, slot) :
-					  do_op(&z, op, size, slot);
+					  bench_op(&z, op, size, slot);
 
 				check_res(k, op, size, res);
 				if (!slot)

@@ -416,35 +416,18 @@ int cpu_compress_with(z_stream *z, uint8_t *d, const uint8_t *s,
 	return deflate(z, Z_FINISH) == Z_STREAM_END ? 0 : -1;
 }
 
-int cpu_compress(uint8_t *d, const uint8_t *s, unsigned int len)
-{
-	return cpu_compress_with(&zs, d, s, len);
-}
-
 /* The op on the submitting thread, as fast as it goes. */
 static struct result cpu_run(enum op op, unsigned int size)
 {
 	struct result r;
 	unsigned long ops = 0;
-	/* the CRCs go here so that the compiler cannot drop them */
-	static volatile uint32_t sink;
 	double t0, c0, t;
 
 	t0 = wd_now();
 	c0 = thread_cpu();
 	do {
-		switch (op) {
-		case OP_COPY:
-			memcpy(dst, src, size);
-			break;
-		case OP_CRC:
-			sink = sink + crc32c_sse42(0, src, size);
-			break;
-		default:
-			if (cpu_compress(dst, src, size))
-				die("zlib", EIO);
-			break;
-		}
+		if (bench_op(&zs, op, size, 0) < 0)
+			die("zlib", EIO);
 		ops++;
 		t = wd_now();
 	} while (t - t0 < secs);

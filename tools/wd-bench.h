@@ -54,7 +54,14 @@ uint32_t crc32c_sse42(uint32_t crc, const uint8_t *p, size_t len);
 struct z_stream_s;
 int cpu_compress_with(struct z_stream_s *zs, uint8_t *d, const uint8_t *s,
 		      unsigned int len);
-int cpu_compress(uint8_t *d, const uint8_t *s, unsigned int len);
+/*
+ * @op on slot @slot's buffers (src and dst, @size apart) on this thread,
+ * COMPRESS with @zs: what the CPU rows and the peers run. Returns the
+ * CQE's res the op would have: @size (COMPRESS: the stream's length), or
+ * -EIO.
+ */
+int bench_op(struct z_stream_s *zs, enum op op, unsigned int size,
+	     unsigned int slot);
 
 /* wd-bench-peers.c */
 enum peer { PEER_SOFT0, PEER_POOL, PEER_AFALG, PEER_CPU, PEER_END };

@@ -217,22 +217,6 @@ static int wd_lookup_source(struct wd_cpu_ctx *ctx, u64 addr, int nr,
 }
 
 /*
- * Write @n bytes from @p to every destination of @a at @off; @r->value
- * carries COPY_CRC32C's CRC. Returns the bytes every destination has.
- */
-static size_t wd_copy_out(struct wd_cpu_ctx *ctx, const struct wd_args *a,
-			  struct wd_result *r, u64 off, const void *p, size_t n)
-{
-	size_t put = wd_write(ctx, a->addr2 + off, p, n);
-
-	if (a->op == WD_OP_DUALCAST)
-		put = wd_write(ctx, a->arg + off, p, put);
-	if (a->op == WD_OP_COPY_CRC32C)
-		r->value = wd_crc32c(r->value, p, put);
-	return put;
-}
-
-/*
  * Hand @n bytes of user memory at @uaddr to @use where they lie, with no
  * copy: the pages are looked up (where faults are trapped, only those
  * already present) and mapped, a page's piece at a time. @use gets the
@@ -318,7 +302,7 @@ static size_t wd_copy_in_place(struct wd_cpu_ctx *ctx, const struct wd_args *a,
 static bool wd_copy_one_pass(const struct wd_args *a)
 {
 	return a->op == WD_OP_COPY &&
-	       (a->addr2 >= a->addr + a->len || a->addr >= a->addr2 + a->len);
+	       !wd_ranges_overlap(a->addr, a->addr2, a->len);
 }
 
 /*
@@ -350,7 +334,11 @@ static void wd_copy_chunk(struct wd_cpu_ctx *ctx, const struct wd_args *a,
 			r->status = -EFAULT;
 		return;
 	}
-	put = wd_copy_out(ctx, a, r, off, ctx->bounce, got);
+	put = wd_write(ctx, a->addr2 + off, ctx->bounce, got);
+	if (a->op == WD_OP_DUALCAST)
+		put = wd_write(ctx, a->arg + off, ctx->bounce, put);
+	if (a->op == WD_OP_COPY_CRC32C)
+		r->value = wd_crc32c(r->value, ctx->bounce, put);
 	r->done += put;
 	if (put < n)
 		r->status = -EFAULT;

@@ -27,11 +27,6 @@ static int wd_crc_check(const struct wd_device *wdev, struct wd_args *a)
 	return a->arg > U32_MAX ? -EINVAL : 0;
 }
 
-static bool wd_ranges_overlap(u64 a, u64 b, u32 len)
-{
-	return len && a < b + len && b < a + len;
-}
-
 /*
  * A pinned-mode device moves data front to back through its own buffer,
  * and has no way to copy back to front: a COPY whose destination starts

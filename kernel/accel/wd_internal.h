@@ -57,6 +57,12 @@ struct wd_stats {
 #define WD_PIN_IN	1	/* reads it: DMA_TO_DEVICE */
 #define WD_PIN_OUT	2	/* writes it: DMA_FROM_DEVICE */
 
+/* Do [@a, @a + @len) and [@b, @b + @len) share a byte? */
+static inline bool wd_ranges_overlap(u64 a, u64 b, u32 len)
+{
+	return len && a < b + len && b < a + len;
+}
+
 /**
  * struct wd_op_desc - one entry of the op table
  * @name: as shown in sysfs and logs
